@@ -1,0 +1,309 @@
+"""The `supportbot` command: run the bot, ask it one question, check and measure knowledge.
+
+Every sub-command is listed in README.md with an example.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import signal
+import sys
+from pathlib import Path
+
+from shared.settings import Settings
+
+log = logging.getLogger("supportbot")
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = Settings.from_env()
+    if getattr(args, "kb", None):
+        settings.knowledge_path = Path(args.kb)
+    return settings
+
+
+def _print_problems(problems) -> None:
+    for problem in problems:
+        print(problem, file=sys.stderr)
+
+
+# --- ask ---------------------------------------------------------------------------------
+
+
+async def _ask(settings: Settings, text: str) -> dict:
+    from shared.messages import CollectingChannel, Incoming
+    from shared.pipeline import Pipeline
+
+    pipeline = await Pipeline.start(settings, watch=False)
+    try:
+        channel = CollectingChannel()
+        msg = Incoming(
+            text=text,
+            channel=channel,
+            platform="cli",
+            conversation_id="cli",
+            user_id=os.environ.get("USER", "cli-user"),
+        )
+        outcome = await pipeline.handle(msg)
+        return outcome.as_json()
+    finally:
+        await pipeline.close()
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from shared.knowledge import KnowledgeError
+
+    try:
+        result = asyncio.run(_ask(_settings(args), args.text))
+    except KnowledgeError as exc:
+        _print_problems(exc.problems)
+        return 2
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+    else:
+        print(result["text"] or "")
+    return 0
+
+
+# --- kb ------------------------------------------------------------------------------------
+
+
+def cmd_kb_check(args: argparse.Namespace) -> int:
+    from shared.knowledge import KnowledgeError, load_knowledge
+
+    path = Path(args.path) if args.path else Settings.from_env().knowledge_path
+    try:
+        knowledge = load_knowledge(path)
+    except KnowledgeError as exc:
+        _print_problems(exc.problems)
+        errors = sum(1 for p in exc.problems if not p.warning)
+        print(f"{path}: {errors} error(s); the knowledge cannot be used", file=sys.stderr)
+        return 1
+    warnings = list(knowledge.warnings)
+    if not args.no_model:
+        from shared.matching import Index, load_model
+
+        settings = Settings.from_env()
+        model = load_model(settings.model or knowledge.settings.matching.model)
+        index = Index(knowledge, model, settings.cache_dir)
+        warnings += index.conflicts(threshold=args.conflict_threshold)
+    _print_problems(warnings)
+    print(
+        f"OK: {len(knowledge.entries)} entries in {len(knowledge.files)} file(s), "
+        f"{len(warnings)} warning(s)"
+    )
+    return 0
+
+
+def cmd_kb_import(args: argparse.Namespace) -> int:
+    from shared.evaluation import import_csv
+
+    try:
+        count = import_csv(args.csv, args.out)
+    except (OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {count} entries to {args.out}", file=sys.stderr)
+    return 0
+
+
+def cmd_kb_eval(args: argparse.Namespace) -> int:
+    from shared.evaluation import evaluate, read_labelled_csv
+    from shared.knowledge import KnowledgeError, load_knowledge
+    from shared.matching import Index, load_model
+
+    settings = Settings.from_env()
+    try:
+        knowledge = load_knowledge(args.yaml)
+        rows = read_labelled_csv(args.csv)
+    except KnowledgeError as exc:
+        _print_problems(exc.problems)
+        return 2
+    except (OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    model = load_model(args.model or settings.model or knowledge.settings.matching.model)
+    index = Index(knowledge, model, settings.cache_dir)
+    report = evaluate(index, knowledge, rows)
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False))
+    else:
+        for key, value in report.items():
+            print(f"{key}: {value}")
+    return 0
+
+
+# --- guard -------------------------------------------------------------------------------
+
+
+def cmd_guard_scan(args: argparse.Namespace) -> int:
+    from bots.guard_cli import scan_file
+
+    return scan_file(args.file, sys.stdout)
+
+
+# --- bench -------------------------------------------------------------------------------
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from shared.bench import run_bench
+
+    settings = _settings(args)
+    report = run_bench(settings, questions=args.questions, concurrency=args.concurrency)
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False))
+    else:
+        for key, value in report.items():
+            print(f"{key}: {value}")
+    return 0
+
+
+# --- run ---------------------------------------------------------------------------------
+
+
+async def _run(settings: Settings, frontends: list[str]) -> int:
+    from shared.pipeline import Pipeline
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except (NotImplementedError, RuntimeError):
+            pass
+    log.info("loading knowledge from %s and the model", settings.knowledge_path)
+    pipeline = await Pipeline.start(settings)
+    log.info(
+        "ready: %d entries; front-ends: %s", len(pipeline.knowledge.entries), ", ".join(frontends)
+    )
+    try:
+        tasks = []
+        for name in frontends:
+            if name == "console":
+                from bots.console import serve
+            elif name == "telegram":
+                from bots.telegram_bot import serve
+            else:
+                from bots.discord_bot import serve
+            tasks.append(
+                asyncio.create_task(
+                    serve(pipeline, stop) if name == "console" else serve(pipeline, settings, stop),
+                    name=name,
+                )
+            )
+        done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        stop.set()
+        if pending:
+            await asyncio.wait(pending, timeout=10)
+        for task in done:
+            if task.exception() is not None:
+                raise task.exception()
+    finally:
+        await pipeline.close()
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from shared.knowledge import KnowledgeError
+    from shared.logs import setup_logging
+
+    settings = _settings(args)
+    setup_logging(args.log_level, [settings.telegram_token or "", settings.discord_token or ""])
+    if args.frontend:
+        frontends = [args.frontend]
+    else:
+        frontends = [
+            name
+            for name, token in (
+                ("telegram", settings.telegram_token),
+                ("discord", settings.discord_token),
+            )
+            if token
+        ]
+        frontends = frontends or ["console"]
+    for name in frontends:
+        if name == "telegram" and not settings.telegram_token:
+            print("error: set TELEGRAM_TOKEN to run the Telegram bot", file=sys.stderr)
+            return 2
+        if name == "discord" and not settings.discord_token:
+            print("error: set DISCORD_TOKEN to run the Discord bot", file=sys.stderr)
+            return 2
+    try:
+        return asyncio.run(_run(settings, frontends))
+    except KnowledgeError as exc:
+        _print_problems(exc.problems)
+        return 2
+
+
+# --- wiring --------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="supportbot", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run the bot (console without tokens)")
+    run.add_argument("frontend", nargs="?", choices=["console", "telegram", "discord"])
+    run.add_argument("--kb", help="knowledge file or folder (default: the shipped knowledge)")
+    run.add_argument("--log-level", default=os.environ.get("SUPPORTBOT_LOG_LEVEL", "INFO"))
+    run.set_defaults(func=cmd_run)
+
+    ask = sub.add_parser("ask", help="ask one question, print the reply")
+    ask.add_argument("text")
+    ask.add_argument("--json", action="store_true", help="print the outcome as JSON")
+    ask.add_argument("--kb", help="knowledge file or folder")
+    ask.set_defaults(func=cmd_ask)
+
+    kb = sub.add_parser("kb", help="check, import and evaluate knowledge").add_subparsers(
+        dest="kb_command", required=True
+    )
+    check = kb.add_parser("check", help="validate knowledge YAML (FILE:LINE messages)")
+    check.add_argument("path", nargs="?")
+    check.add_argument("--no-model", action="store_true", help="skip the closeness warnings")
+    check.add_argument("--conflict-threshold", type=float, default=0.93)
+    check.set_defaults(func=cmd_kb_check)
+    imp = kb.add_parser("import-csv", help="text,label CSV -> knowledge YAML")
+    imp.add_argument("csv")
+    imp.add_argument("--out", required=True)
+    imp.set_defaults(func=cmd_kb_import)
+    ev = kb.add_parser("eval", help="measure matching on a text,label CSV")
+    ev.add_argument("yaml")
+    ev.add_argument("csv")
+    ev.add_argument("--json", action="store_true")
+    ev.add_argument("--model", help="override the model (default: the knowledge's)")
+    ev.set_defaults(func=cmd_kb_eval)
+
+    guard = sub.add_parser("guard", help="the secret guard").add_subparsers(
+        dest="guard_command", required=True
+    )
+    scan = guard.add_parser("scan", help='scan JSON Lines of {"text": ...}')
+    scan.add_argument("file")
+    scan.add_argument("--jsonl", action="store_true", help="JSON Lines out (the default)")
+    scan.set_defaults(func=cmd_guard_scan)
+
+    bench = sub.add_parser("bench", help="measure latency, throughput, memory, start-up")
+    bench.add_argument("--kb", help="knowledge file or folder")
+    bench.add_argument("--json", action="store_true")
+    bench.add_argument("--questions", type=int, default=200)
+    bench.add_argument("--concurrency", type=int, default=32)
+    bench.set_defaults(func=cmd_bench)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command != "run":
+        logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+        from shared.logs import NOISY
+
+        for name in NOISY:
+            logging.getLogger(name).setLevel(logging.ERROR)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,128 @@
+"""`supportbot kb eval` and `kb import-csv`: measure the matcher on labelled questions.
+
+CSV files have the header ``text,label``; an empty label means "out of scope" (the bot
+should not answer it).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import statistics
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from shared.knowledge import ID_PATTERN, Knowledge
+from shared.matching import Index, MatchResult, decide
+
+
+@dataclass(frozen=True)
+class LabelledQuestion:
+    text: str
+    label: str  # "" = out of scope
+
+
+def read_labelled_csv(path: str | Path) -> list[LabelledQuestion]:
+    """Rows of a text,label CSV; raises ValueError naming the line for a malformed file."""
+    rows = []
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        if reader.fieldnames is None or not {"text", "label"} <= set(reader.fieldnames):
+            raise ValueError(f"{path}:1: the header must be text,label")
+        for row in reader:
+            text = (row.get("text") or "").strip()
+            if not text:
+                continue
+            rows.append(LabelledQuestion(text, (row.get("label") or "").strip()))
+    return rows
+
+
+def entry_id_for(label: str) -> str:
+    """The entry id for a CSV label: the label itself when it is a valid id."""
+    if ID_PATTERN.match(label):
+        return label
+    cleaned = re.sub(r"[^a-z0-9_-]+", "-", label.lower()).strip("-_")
+    return cleaned or "entry"
+
+
+def import_csv(csv_path: str | Path, out_path: str | Path) -> int:
+    """Write a knowledge YAML with one entry per label; returns the number of entries."""
+    groups: OrderedDict[str, list[str]] = OrderedDict()
+    for row in read_labelled_csv(csv_path):
+        if row.label:
+            phrasings = groups.setdefault(entry_id_for(row.label), [])
+            if row.text not in phrasings:
+                phrasings.append(row.text)
+    entries = [
+        {
+            "id": label,
+            "category": "imported",
+            "questions": phrasings,
+            "answer": {"en": f"(placeholder answer for {label}: write the real answer here)"},
+        }
+        for label, phrasings in groups.items()
+    ]
+    header = f"# Imported from {Path(csv_path).name} by `supportbot kb import-csv`.\n"
+    with open(out_path, "w", encoding="utf-8") as handle:
+        handle.write(header)
+        yaml.safe_dump(
+            {"entries": entries}, handle, allow_unicode=True, sort_keys=False, width=1000
+        )
+    return len(entries)
+
+
+def evaluate(
+    index: Index, knowledge: Knowledge, rows: list[LabelledQuestion], *, timing_sample: int = 100
+) -> dict:
+    """Accuracy and out-of-scope figures (definitions in README, "Measuring the matcher")."""
+    settings = knowledge.settings.matching
+    results: list[MatchResult] = []
+    batch = 256
+    for start in range(0, len(rows), batch):
+        results += index.rank([r.text for r in rows[start : start + batch]], top=10)
+
+    in_scope = [(r, m) for r, m in zip(rows, results, strict=True) if r.label]
+    out_scope = [(r, m) for r, m in zip(rows, results, strict=True) if not r.label]
+    top1 = sum(1 for r, m in in_scope if m.best and m.best.entry.id == entry_id_for(r.label))
+    answered_right = answered = oos_declined = 0
+    for r, m in in_scope:
+        d = decide(m, settings)
+        if d.action == "answer":
+            answered += 1
+            answered_right += d.candidates[0].entry.id == entry_id_for(r.label)
+    for _, m in out_scope:
+        if decide(m, settings).action == "answer":
+            answered += 1
+        else:
+            oos_declined += 1
+    known = {e.id for e in knowledge.entries}
+    unknown = sorted({entry_id_for(r.label) for r, _ in in_scope} - known)
+
+    # Latency of one question at a time, as a single asker sees it.
+    timings = []
+    for row in rows[:timing_sample]:
+        started = time.perf_counter()
+        index.rank([row.text])
+        timings.append((time.perf_counter() - started) * 1000)
+
+    def ratio(a: int, b: int) -> float | None:
+        return round(a / b, 4) if b else None
+
+    return {
+        "questions": len(rows),
+        "in_scope": len(in_scope),
+        "out_of_scope": len(out_scope),
+        "top1_accuracy": ratio(top1, len(in_scope)),
+        "in_scope_accuracy": ratio(answered_right, len(in_scope)),
+        "answered_precision": ratio(answered_right, answered),
+        "oos_recall": ratio(oos_declined, len(out_scope)),
+        "p50_ms": round(statistics.median(timings), 2) if timings else None,
+        "entries": len(knowledge.entries),
+        "phrasings": len(index.phrasings),
+        "model": index.model.name,
+        "unknown_labels": unknown,
+    }

@@ -1,0 +1,59 @@
+"""Logging that cannot leak: platform tokens and anything the guard recognises are
+scrubbed from every record, and the chat libraries' DEBUG chatter (which carries tokens
+and message texts) is kept quiet."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+NOISY = (
+    "httpx",
+    "httpcore",
+    "telegram",
+    "discord",
+    "websockets",
+    "aiohttp",
+    "urllib3",
+    "sentence_transformers",
+    "transformers",
+    "filelock",
+    "huggingface_hub",
+)
+
+
+class ScrubFilter(logging.Filter):
+    """Replaces tokens and secrets in the final message of every record."""
+
+    def __init__(self, tokens: Iterable[str] = ()) -> None:
+        super().__init__()
+        self.tokens = [t for t in tokens if t and len(t) >= 8]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        for token in self.tokens:
+            message = message.replace(token, "[token]")
+        try:
+            from shared.guard import scan
+
+            message = scan(message).redacted
+        except Exception:  # the guard must never stop a log line; tokens are gone already
+            pass
+        record.msg, record.args = message, None
+        if record.exc_info and record.exc_text is None and record.exc_info[1] is not None:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            for token in self.tokens:
+                record.exc_text = record.exc_text.replace(token, "[token]")
+        return True
+
+
+def setup_logging(level: str = "INFO", tokens: Iterable[str] = ()) -> None:
+    root = logging.getLogger()
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(ScrubFilter(tokens))
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    for name in NOISY:
+        logging.getLogger(name).setLevel(logging.WARNING)

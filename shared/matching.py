@@ -1,0 +1,270 @@
+"""Semantic FAQ matching: a question in, the knowledge entries ranked by meaning out.
+
+Each entry has several phrasings; an entry's score is its best phrasing's cosine
+similarity to the question (nearest neighbour). The default pairs two encoders: the
+multilingual one scores every pair, and, where both sides are written in Latin letters,
+the English model's score is blended in (it is sharper on English; it cannot read Chinese).
+
+Encoding is CPU work, so it never runs on the event loop: :class:`AsyncMatcher` gathers the
+questions that arrive together and encodes them as one batch in a worker thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from shared.encoders import (
+    Encoder,
+    SentenceTransformerEncoder,
+    UseEncoder,
+    packaged_minilm_path,
+)
+from shared.knowledge import Entry, Knowledge, MatchingSettings, Problem
+from shared.language import has_cjk
+
+log = logging.getLogger(__name__)
+
+# Weight of the English model on Latin-to-Latin pairs in the default pairing
+# (measured with `supportbot kb eval`, see README).
+LATIN_BLEND = 0.7
+
+
+@dataclass(frozen=True)
+class Candidate:
+    entry: Entry
+    score: float
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    candidates: tuple[Candidate, ...]  # best first, one per entry
+
+    @property
+    def best(self) -> Candidate | None:
+        return self.candidates[0] if self.candidates else None
+
+
+@dataclass(frozen=True)
+class Decision:
+    action: str  # answer | suggest | escalate
+    candidates: tuple[Candidate, ...]  # the answer, or the suggestions, or the best guesses
+
+
+def decide(result: MatchResult, settings: MatchingSettings) -> Decision:
+    """Answer when sure, suggest when torn, hand off when nothing fits.
+
+    Sure: the best entry reaches ``answer_threshold`` and beats the runner-up by ``margin``.
+    Torn: some entries reach ``suggest_threshold``; the best few are offered.
+    """
+    candidates = result.candidates
+    if not candidates:
+        return Decision("escalate", ())
+    best = candidates[0]
+    runner_up = candidates[1].score if len(candidates) > 1 else -1.0
+    if best.score >= settings.answer_threshold and best.score - runner_up >= settings.margin:
+        return Decision("answer", (best,))
+    close = tuple(c for c in candidates if c.score >= settings.suggest_threshold)
+    if close:
+        return Decision("suggest", close[: settings.max_suggestions])
+    return Decision("escalate", candidates[:1])
+
+
+class Model:
+    """One or two encoders and the rule that turns them into one similarity."""
+
+    def __init__(self, primary: Encoder, latin: Encoder | None = None, blend: float = 0.0):
+        self.primary = primary
+        self.latin = latin
+        self.blend = blend if latin is not None else 0.0
+        self.name = primary.name + (f"+{latin.name}@{blend}" if latin else "")
+
+    @property
+    def encoders(self) -> list[Encoder]:
+        return [self.primary] + ([self.latin] if self.latin else [])
+
+    def similarity(
+        self,
+        queries: list[np.ndarray],
+        query_latin: np.ndarray,
+        phrasings: list[np.ndarray],
+        phrasing_latin: np.ndarray,
+    ) -> np.ndarray:
+        """(n_queries, n_phrasings) similarities from per-encoder embeddings."""
+        scores = queries[0] @ phrasings[0].T
+        if self.latin is not None and self.blend > 0:
+            latin_scores = queries[1] @ phrasings[1].T
+            both_latin = query_latin[:, None] & phrasing_latin[None, :]
+            mixed = self.blend * latin_scores + (1 - self.blend) * scores
+            scores = np.where(both_latin, mixed, scores)
+        return scores
+
+
+def load_model(spec: str = "default") -> Model:
+    """Build the model a knowledge file (or SUPPORTBOT_MODEL) names.
+
+    - ``default``: USE multilingual + all-MiniLM-L6-v2 on English pairs, both offline;
+    - ``use-multilingual``: the multilingual encoder alone;
+    - ``minilm``: the packaged all-MiniLM-L6-v2 alone (English only);
+    - anything else: a sentence-transformers model name (hub) or a local folder.
+    """
+    if spec == "default":
+        latin = SentenceTransformerEncoder(packaged_minilm_path(), latin_only=True)
+        return Model(UseEncoder(), latin, LATIN_BLEND)
+    if spec == "use-multilingual":
+        return Model(UseEncoder())
+    if spec == "minilm":
+        return Model(SentenceTransformerEncoder(packaged_minilm_path()))
+    return Model(SentenceTransformerEncoder(spec))
+
+
+def _cache_key(encoder: Encoder, texts: list[str]) -> str:
+    digest = hashlib.sha256(encoder.name.encode())
+    for text in texts:
+        digest.update(b"\x00" + text.encode())
+    return digest.hexdigest()[:32]
+
+
+def encode_cached(encoder: Encoder, texts: list[str], cache_dir: Path | None) -> np.ndarray:
+    """Encode ``texts``, reusing vectors saved on disk for the same model and texts."""
+    if cache_dir is None:
+        return encoder.encode(texts)
+    path = cache_dir / f"emb-{_cache_key(encoder, texts)}.npy"
+    if path.exists():
+        try:
+            vectors = np.load(path)
+            if vectors.shape[0] == len(texts):
+                return vectors
+        except (OSError, ValueError):
+            log.warning("embedding cache %s unreadable; re-encoding", path.name)
+    vectors = encoder.encode(texts)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp.npy")
+    np.save(tmp, vectors)
+    tmp.replace(path)
+    return vectors
+
+
+class Index:
+    """The knowledge's phrasings, encoded, ready to rank entries for questions."""
+
+    def __init__(self, knowledge: Knowledge, model: Model, cache_dir: Path | None = None):
+        self.knowledge = knowledge
+        self.model = model
+        self.entries = [e for e in knowledge.entries if e.questions]
+        self.phrasings = [q for e in self.entries for q in e.questions]
+        counts = np.array([len(e.questions) for e in self.entries], dtype=np.int64)
+        self.starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+        self.owner = np.repeat(np.arange(len(self.entries)), counts)
+        self.latin = np.array([not has_cjk(q) for q in self.phrasings], dtype=bool)
+        self.vectors = [encode_cached(enc, self.phrasings, cache_dir) for enc in model.encoders]
+
+    def encode_queries(self, texts: list[str]) -> tuple[list[np.ndarray], np.ndarray]:
+        vectors = [enc.encode(texts) for enc in self.model.encoders]
+        latin = np.array([not has_cjk(t) for t in texts], dtype=bool)
+        return vectors, latin
+
+    def entry_scores(self, texts: list[str]) -> np.ndarray:
+        """(n_texts, n_entries): each entry's best phrasing similarity."""
+        if not self.entries:
+            return np.zeros((len(texts), 0), dtype=np.float32)
+        queries, latin = self.encode_queries(texts)
+        sims = self.model.similarity(queries, latin, self.vectors, self.latin)
+        return np.maximum.reduceat(sims, self.starts, axis=1)
+
+    def rank(self, texts: list[str], top: int = 5) -> list[MatchResult]:
+        scores = self.entry_scores(texts)
+        results = []
+        for row in scores:
+            order = np.argsort(-row)[:top]
+            results.append(
+                MatchResult(tuple(Candidate(self.entries[i], float(row[i])) for i in order))
+            )
+        return results
+
+    def conflicts(self, threshold: float = 0.93, limit: int = 50) -> list[Problem]:
+        """Warnings for phrasings of different entries so alike they steal each other's
+        questions (admins see these in `supportbot kb check`)."""
+        problems: list[Problem] = []
+        n = len(self.phrasings)
+        block = 512
+        for start in range(0, n, block):
+            rows = slice(start, min(n, start + block))
+            queries = [v[rows] for v in self.vectors]
+            sims = self.model.similarity(queries, self.latin[rows], self.vectors, self.latin)
+            for i, j in zip(*np.nonzero(sims >= threshold), strict=True):
+                a, b = start + int(i), int(j)
+                if a >= b or self.owner[a] == self.owner[b]:
+                    continue
+                ea, eb = self.entries[self.owner[a]], self.entries[self.owner[b]]
+                file, line = ea.source.rsplit(":", 1)
+                problems.append(
+                    Problem(
+                        file,
+                        int(line),
+                        f"{ea.id}: phrasing '{self.phrasings[a]}' is very close to "
+                        f"'{self.phrasings[b]}' of '{eb.id}' ({sims[i, j]:.2f}); "
+                        "they may steal each other's questions",
+                        warning=True,
+                    )
+                )
+                if len(problems) >= limit:
+                    return problems
+        return problems
+
+
+class AsyncMatcher:
+    """Ranks questions off the event loop, batching the ones that arrive together."""
+
+    def __init__(self, index: Index, max_batch: int = 64) -> None:
+        self.index = index
+        self.max_batch = max_batch
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="encoder")
+        self._queue: asyncio.Queue[tuple[str, asyncio.Future]] | None = None
+        self._worker: asyncio.Task | None = None
+
+    def swap(self, index: Index) -> None:
+        """Use a new index from the next batch on (a knowledge reload)."""
+        self.index = index
+
+    async def run_blocking(self, func, *args):
+        """Run CPU work (encoding, index builds) in the encoder thread."""
+        return await asyncio.get_running_loop().run_in_executor(self._executor, func, *args)
+
+    async def rank(self, text: str) -> MatchResult:
+        if self._queue is None or self._worker is None or self._worker.done():
+            self._queue = asyncio.Queue()
+            self._worker = asyncio.create_task(self._work(self._queue), name="matcher")
+        future = asyncio.get_running_loop().create_future()
+        await self._queue.put((text, future))
+        return await future
+
+    async def _work(self, queue: asyncio.Queue) -> None:
+        while True:
+            batch = [await queue.get()]
+            while not queue.empty() and len(batch) < self.max_batch:
+                batch.append(queue.get_nowait())
+            texts = [text for text, _ in batch]
+            index = self.index
+            try:
+                results = await self.run_blocking(index.rank, texts)
+            except Exception as exc:  # never leave an asker waiting forever
+                log.exception("matching failed")
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(exc)
+                continue
+            for (_, future), result in zip(batch, results, strict=True):
+                if not future.done():
+                    future.set_result(result)
+
+    async def close(self) -> None:
+        if self._worker is not None:
+            self._worker.cancel()
+        self._executor.shutdown(wait=False, cancel_futures=True)

@@ -1,0 +1,577 @@
+"""The core: every message from every front-end goes through :meth:`Pipeline.handle`.
+
+    message -> guard (secrets, phishing) -> commands and buttons
+            -> explicit requests for a human -> match -> answer | suggest | hand-off
+
+The guard runs first, on every message the bot sees (group chatter and edits too), so
+nothing after it (matching, history, tickets, logs) ever holds a secret.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from shared.conversation import Conversations, ConversationState
+from shared.knowledge import Entry, Knowledge, load_knowledge
+from shared.language import detect_language
+from shared.matching import AsyncMatcher, Index, MatchResult, Model, decide, load_model
+from shared.messages import Button, Incoming, Reply
+from shared.settings import Settings
+from shared.templates import DEFAULT_TEMPLATES
+from shared.tickets import Ticket, TicketStore
+from shared.watcher import LiveKnowledge, ReloadResult
+
+log = logging.getLogger(__name__)
+
+MAX_QUESTION_CHARS = 1000  # longer messages are matched on their start
+
+HUMAN_REQUEST = re.compile(
+    r"(?i)\b(talk|speak|chat|connect me)\b.{0,20}"
+    r"\b(human|person|agent|someone|staff|support team)\b"
+    r"|\b(real|live|human) (person|agent|human|support)\b|\bhuman (agent|support)\b"
+    r"|\bcustomer (service|support) (agent|representative|rep)\b|\bescalate\b|\bopen a ticket\b"
+    r"|人工|真人|转客服|找客服|客服人员|联系客服人员|工单"
+)
+NOT_HELPFUL = re.compile(
+    r"(?i)^\W*(that |this |it )?(didn'?t|did not|doesn'?t|does not) help|not helpful|"
+    r"^\W*(no,? )?(that'?s|thats|it'?s) not (it|what i (asked|meant))|wrong answer|"
+    r"没用|没有用|没帮助|没有帮助|没解决|没有解决|不是这个|答非所问"
+)
+
+
+@dataclass
+class Outcome:
+    """What the pipeline decided, in the shape `supportbot ask --json` prints."""
+
+    action: str  # answer | suggest | escalate | warn | info | none
+    faq_id: str | None = None
+    score: float | None = None
+    language: str = "en"
+    text: str | None = None
+    suggestions: list[str] | None = None
+    ticket_url: str | None = None
+    kinds: list[str] = field(default_factory=list)  # what the guard found (never the secret)
+
+    def as_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.pop("kinds")
+        if self.action == "warn":
+            data["kinds"] = list(self.kinds)
+        return data
+
+
+def _default_scan(text: str):
+    from shared.guard import scan
+
+    return scan(text)
+
+
+def _default_check(text: str, domains: Sequence[str]):
+    from shared.phishing import check
+
+    return check(text, domains)
+
+
+class Pipeline:
+    def __init__(
+        self,
+        live: LiveKnowledge,
+        store: TicketStore,
+        *,
+        scan: Callable = _default_scan,
+        check_links: Callable = _default_check,
+    ) -> None:
+        self.live = live
+        self.store = store
+        self.scan = scan
+        self.check_links = check_links
+        self.conversations = Conversations()
+
+    # --- assembly -------------------------------------------------------------------------
+
+    @classmethod
+    async def start(cls, settings: Settings, *, watch: bool | None = None, **kwargs) -> Pipeline:
+        """Load the knowledge and the model (off the event loop) and open the database."""
+        knowledge = await asyncio.to_thread(load_knowledge, settings.knowledge_path)
+        models: dict[str, Model] = {}
+
+        def model_for(k: Knowledge) -> Model:
+            spec = settings.model or k.settings.matching.model
+            if spec not in models:
+                models.clear()  # one model in memory at a time
+                models[spec] = load_model(spec)
+            return models[spec]
+
+        cache = settings.cache_dir
+        matcher = AsyncMatcher(None)  # type: ignore[arg-type]
+        matcher.index = await matcher.run_blocking(
+            lambda: Index(knowledge, model_for(knowledge), cache)
+        )
+        live = LiveKnowledge(Path(settings.knowledge_path), knowledge, matcher, model_for, cache)
+        store = await asyncio.to_thread(TicketStore, settings.sqlalchemy_url, settings.public_url)
+        pipeline = cls(live, store, **kwargs)
+        if settings.watch_knowledge if watch is None else watch:
+            live.start_watching()
+        return pipeline
+
+    async def close(self) -> None:
+        await self.live.stop()
+        await self.live.matcher.close()
+        self.store.dispose()
+
+    @property
+    def knowledge(self) -> Knowledge:
+        return self.live.knowledge
+
+    # --- text helpers -------------------------------------------------------------------------
+
+    def t(self, language: str, key: str, **values: Any) -> str:
+        """A template in ``language`` (knowledge overrides first, then built-in, then English)."""
+        overrides = self.knowledge.settings.templates
+        for lang in (language, "en"):
+            text = overrides.get(lang, {}).get(key) or DEFAULT_TEMPLATES.get(lang, {}).get(key)
+            if text:
+                break
+        values.setdefault("exchange_name", self.knowledge.settings.exchange_name)
+        return text.format_map(_Blank(values)) if text else key
+
+    def render(self, text: str, language: str) -> str:
+        """Fill {exchange_name} and {contact} placeholders from the knowledge settings."""
+        settings = self.knowledge.settings
+        values: dict[str, str] = {"exchange_name": settings.exchange_name}
+        for key, value in settings.contacts.items():
+            values[key] = value or self.t(language, f"unset_{key}")
+        for key in (
+            "support_email",
+            "live_chat_url",
+            "help_center_url",
+            "status_page_url",
+            "complaint_url",
+            "twitter_url",
+            "facebook_url",
+            "community_url",
+        ):
+            values.setdefault(key, self.t(language, f"unset_{key}"))
+        return text.format_map(_Blank(values))
+
+    def answer_text(self, entry: Entry, language: str) -> tuple[str, str]:
+        """The entry's answer in the user's language, else the default, else any; and the
+        language actually used."""
+        default = self.knowledge.settings.default_language
+        for lang in (language, default, *entry.answer):
+            if lang in entry.answer:
+                return self.render(entry.answer[lang], lang), lang
+        return "", language
+
+    def title(self, entry: Entry, language: str) -> str:
+        return entry.title_in(language, self.knowledge.settings.default_language)
+
+    # --- the pipeline ---------------------------------------------------------------------
+
+    async def handle(self, msg: Incoming) -> Outcome:
+        """Run one incoming message (or command, or button press) through the core."""
+        text = msg.text or ""
+        language = detect_language(text, msg.language, self.knowledge.settings.default_language)
+        state = self.conversations.state(msg.platform, msg.conversation_id, msg.user_id)
+        if msg.payload is None and not _has_words(text):
+            language = state.language or language
+        # 1. The guard, before anything else sees the text.
+        found = self.scan(text) if text else None
+        if found is not None and found.sensitive:
+            outcome = await self._warn_secret(msg, found.kinds, language)
+            text = found.redacted
+            self._remember(msg, state, text)
+            if msg.addressed and msg.is_private and _has_words(_strip_placeholders(text)):
+                await self._respond(msg, state, text, language)  # still help with the rest
+            return outcome
+        links = self.check_links(text, self.knowledge.settings.official_domains) if text else None
+        self._remember(msg, state, text)
+        if links is not None and links.suspicious:
+            return await self._warn_phishing(msg, links, language)
+        if not msg.addressed:
+            return Outcome("none", language=language)
+        state.language = language
+        return await self._respond(msg, state, text, language)
+
+    async def _respond(
+        self, msg: Incoming, state: ConversationState, text: str, language: str
+    ) -> Outcome:
+        if msg.payload is not None:
+            return await self._button(msg, state, msg.payload, language)
+        if msg.command:
+            return await self._command(msg, state, msg.command, language)
+        # Members with an open ticket: their words join it (nothing is lost).
+        open_ticket = await asyncio.to_thread(
+            self.store.find_open, msg.platform, msg.conversation_id, msg.user_id
+        )
+        if open_ticket is not None and text.strip():
+            await asyncio.to_thread(self.store.add_message, open_ticket.id, "user", text)
+        if HUMAN_REQUEST.search(text):
+            return await self._hand_off(msg, state, language, "requested")
+        if NOT_HELPFUL.search(text) and state.last_answer_id:
+            return await self._not_helpful(msg, state, language)
+        if not _has_words(text):
+            return await self._say(msg, language, "info", self.t(language, "empty_message"))
+        result = await self.live.matcher.rank(text[:MAX_QUESTION_CHARS])
+        state.last_question = text
+        return await self._decide(msg, state, result, language, open_ticket)
+
+    async def _decide(
+        self,
+        msg: Incoming,
+        state: ConversationState,
+        result: MatchResult,
+        language: str,
+        open_ticket: Ticket | None,
+    ) -> Outcome:
+        settings = self.knowledge.settings.matching
+        decision = decide(result, settings)
+        others = [c for c in result.candidates if c.score >= settings.suggest_threshold]
+        if decision.action == "answer":
+            best = decision.candidates[0]
+            state.alternatives = [c.entry.id for c in others[1:]][: settings.max_suggestions]
+            return await self._answer(msg, state, best.entry, best.score, language)
+        if decision.action == "suggest":
+            close = decision.candidates
+            state.alternatives = [c.entry.id for c in close]
+            state.last_answer_id = None
+            buttons = [Button(self.title(c.entry, language), f"faq:{c.entry.id}") for c in close]
+            buttons.append(Button(self.t(language, "none_of_these"), "ticket"))
+            lines = [self.t(language, "suggest_intro")]
+            lines += [f"{i}. {b.label}" for i, b in enumerate(buttons[:-1], 1)]
+            text = "\n".join(lines)
+            await msg.channel.send(Reply(text, "suggest", buttons))
+            return Outcome(
+                "suggest",
+                score=round(close[0].score, 4),
+                language=language,
+                text=text,
+                suggestions=[c.entry.id for c in close],
+            )
+        best = decision.candidates[0] if decision.candidates else None
+        category = best.entry.category if best else None
+        if open_ticket is not None:
+            url = self.store.url_for(open_ticket)
+            text = self.t(language, "handoff_existing", ticket_url=url)
+            await msg.channel.send(Reply(text, "escalate"))
+            return Outcome("escalate", language=language, text=text, ticket_url=url)
+        return await self._hand_off(msg, state, language, "unknown", category=category)
+
+    async def _answer(
+        self,
+        msg: Incoming,
+        state: ConversationState,
+        entry: Entry,
+        score: float | None,
+        language: str,
+    ) -> Outcome:
+        text, used = self.answer_text(entry, language)
+        related = [self.knowledge.entry(i) for i in entry.follow_up]
+        related = [e for e in related if e is not None]
+        buttons = [Button(self.title(e, language), f"faq:{e.id}") for e in related[:3]]
+        if related:
+            text += (
+                "\n\n"
+                + self.t(language, "related")
+                + " "
+                + "; ".join(self.title(e, language) for e in related[:3])
+            )
+        state.last_answer_id = entry.id
+        buttons += [
+            Button(self.t(language, "feedback_yes"), f"fb:yes:{entry.id}"),
+            Button(self.t(language, "feedback_no"), f"fb:no:{entry.id}"),
+        ]
+        await msg.channel.send(Reply(text, "answer", buttons))
+        state.history.append(("bot", f"[answer {entry.id}]"))
+        log.info("answered %s (%s) on %s", entry.id, used, msg.platform)
+        return Outcome(
+            "answer",
+            faq_id=entry.id,
+            score=round(score, 4) if score is not None else None,
+            language=used,
+            text=text,
+        )
+
+    async def _hand_off(
+        self,
+        msg: Incoming,
+        state: ConversationState,
+        language: str,
+        reason: str,
+        *,
+        category: str | None = None,
+    ) -> Outcome:
+        ticket, created = await asyncio.to_thread(
+            self.store.open_ticket,
+            platform=msg.platform,
+            conversation_id=msg.conversation_id,
+            user_id=msg.user_id,
+            user_name=msg.user_name,
+            language=language,
+            category=category or _category_of(self.knowledge, state.last_answer_id),
+            reason=reason,
+            transcript=list(state.history),
+        )
+        url = self.store.url_for(ticket)
+        key = {"requested": "handoff_requested", "unknown": "handoff_unknown"}.get(
+            reason, "handoff_requested"
+        )
+        if not created:
+            key = "handoff_existing"
+        text = self.t(language, key, ticket_url=url)
+        await msg.channel.send(Reply(text, "escalate"))
+        log.info(
+            "ticket %s %s (%s) on %s",
+            ticket.id,
+            "opened" if created else "reused",
+            reason,
+            msg.platform,
+        )
+        return Outcome("escalate", language=language, text=text, ticket_url=url)
+
+    async def _not_helpful(self, msg: Incoming, state: ConversationState, language: str):
+        """After "that didn't help": the runners-up if there are any, else a human."""
+        if state.last_answer_id:
+            await asyncio.to_thread(
+                self.store.add_feedback,
+                platform=msg.platform,
+                entry_id=state.last_answer_id,
+                helpful=False,
+                question=state.last_question,
+                language=language,
+            )
+        alternatives = [self.knowledge.entry(i) for i in state.alternatives]
+        alternatives = [e for e in alternatives if e is not None and e.id != state.last_answer_id]
+        state.last_answer_id = None
+        if not alternatives:
+            return await self._hand_off(msg, state, language, "not_helpful")
+        state.alternatives = []
+        buttons = [Button(self.title(e, language), f"faq:{e.id}") for e in alternatives]
+        buttons.append(Button(self.t(language, "talk_to_human"), "ticket"))
+        text = "\n".join(
+            [self.t(language, "not_helpful_alternatives")]
+            + [f"{i}. {b.label}" for i, b in enumerate(buttons[:-1], 1)]
+        )
+        await msg.channel.send(Reply(text, "suggest", buttons))
+        return Outcome(
+            "suggest", language=language, text=text, suggestions=[e.id for e in alternatives]
+        )
+
+    async def _button(self, msg: Incoming, state: ConversationState, payload: str, language: str):
+        kind, _, rest = payload.partition(":")
+        if kind == "faq" and (entry := self.knowledge.entry(rest)):
+            return await self._answer(msg, state, entry, None, language)
+        if kind == "cat":
+            return await self._faq_topics(msg, language, category=rest)
+        if kind == "fb":
+            verdict, _, entry_id = rest.partition(":")
+            if verdict == "no":
+                state.last_answer_id = entry_id
+                return await self._not_helpful(msg, state, language)
+            await asyncio.to_thread(
+                self.store.add_feedback,
+                platform=msg.platform,
+                entry_id=entry_id,
+                helpful=True,
+                question=state.last_question,
+                language=language,
+            )
+            return await self._say(msg, language, "info", self.t(language, "feedback_thanks"))
+        if kind == "ticket":
+            return await self._hand_off(msg, state, language, "requested")
+        return Outcome("none", language=language)
+
+    async def _command(self, msg: Incoming, state: ConversationState, command: str, language):
+        command = command.lower().lstrip("/")
+        if command in ("start", "hello"):
+            return await self._say(msg, language, "info", self.t(language, "greeting"))
+        if command == "help":
+            return await self._say(msg, language, "info", self.t(language, "help"))
+        if command in ("faq", "topics"):
+            return await self._faq_topics(msg, language)
+        if command in ("ticket", "human", "support"):
+            return await self._hand_off(msg, state, language, "requested")
+        if command == "reload":
+            if not msg.is_moderator:
+                return await self._say(msg, language, "error", self.t(language, "not_moderator"))
+            result = await self.reload()
+            return await self._say(msg, language, "info", self.describe_reload(result, language))
+        if command == "status":
+            if not msg.is_moderator:
+                return await self._say(msg, language, "error", self.t(language, "not_moderator"))
+            return await self._say(msg, language, "info", self.status())
+        # Unknown commands are questions: "/howto reset password" still gets help.
+        return await self._respond(
+            Incoming(**{**msg.__dict__, "command": None}), state, msg.text, language
+        )
+
+    async def _faq_topics(self, msg: Incoming, language: str, category: str | None = None):
+        entries = self.knowledge.entries
+        if category is None:
+            categories = list(dict.fromkeys(e.category for e in entries))
+            buttons = [Button(_category_label(c, language), f"cat:{c}") for c in categories]
+        else:
+            buttons = [
+                Button(self.title(e, language), f"faq:{e.id}")
+                for e in entries
+                if e.category == category
+            ]
+        text = self.t(language, "faq_intro")
+        await msg.channel.send(Reply(text, "info", buttons))
+        return Outcome("info", language=language, text=text)
+
+    async def _say(self, msg: Incoming, language: str, kind: str, text: str) -> Outcome:
+        await msg.channel.send(Reply(text, kind))
+        return Outcome(kind if kind in ("info", "warn") else "info", language=language, text=text)
+
+    # --- the guard's side ---------------------------------------------------------------------
+
+    async def _warn_secret(self, msg: Incoming, kinds: Sequence[str], language: str) -> Outcome:
+        deleted = False
+        if not msg.is_private:
+            try:
+                deleted = await msg.channel.delete_incoming()
+            except Exception:  # no right to delete, message gone, network: still warn
+                log.warning("could not delete a message holding a secret on %s", msg.platform)
+        user = msg.user_name or ""
+        parts = [self.t(language, "warn_intro", user=user).replace(" ,", ",")]
+        parts += [self.t(language, f"warn_{kind}") for kind in kinds]
+        if not msg.is_private:
+            parts.append(self.t(language, "warn_deleted" if deleted else "warn_not_deleted"))
+        parts.append(self.t(language, "warn_staff_never_ask"))
+        text = "\n".join(parts)
+        await msg.channel.send(Reply(text, "warn"))
+        log.info(
+            "guard: %s in a message on %s (deleted=%s)", ",".join(kinds), msg.platform, deleted
+        )
+        return Outcome("warn", language=language, text=text, kinds=list(kinds))
+
+    async def _warn_phishing(self, msg: Incoming, links, language: str) -> Outcome:
+        official = ", ".join(self.knowledge.settings.official_domains) or "-"
+        texts = []
+        if set(links.kinds) - {"dm_lure", "impersonation"}:
+            texts.append(self.t(language, "warn_phishing", domains=official))
+        if {"dm_lure", "impersonation"} & set(links.kinds) or not texts:
+            texts.append(self.t(language, "warn_lure"))
+        text = "\n".join(texts)
+        await msg.channel.send(Reply(text, "warn"))
+        log.info("phishing: %s on %s", ",".join(links.kinds), msg.platform)
+        return Outcome("warn", language=language, text=text, kinds=list(links.kinds))
+
+    def _remember(self, msg: Incoming, state: ConversationState, redacted: str) -> None:
+        if not redacted.strip():
+            return
+        line = redacted if msg.is_private else f"{msg.user_name or msg.user_id}: {redacted}"
+        state.history.append(("user", redacted))
+        self.conversations.room(msg.platform, msg.conversation_id).append(("user", line))
+
+    # --- moderators ---------------------------------------------------------------------------
+
+    async def escalate(
+        self,
+        msg: Incoming,
+        *,
+        target_user_id: str,
+        target_user_name: str = "",
+        target_text: str = "",
+    ) -> Outcome:
+        """A moderator turns a member's message (and the chat's recent lines) into a ticket."""
+        language = detect_language(
+            target_text or msg.text, msg.language, self.knowledge.settings.default_language
+        )
+        if not msg.is_moderator:
+            return await self._say(msg, language, "error", self.t(language, "not_moderator"))
+        context = list(self.conversations.room(msg.platform, msg.conversation_id))
+        if target_text:
+            found = self.scan(target_text)
+            line = f"{target_user_name or target_user_id}: {found.redacted}"
+            if ("user", line) not in context:
+                context.append(("user", line))
+        ticket, created = await asyncio.to_thread(
+            self.store.open_ticket,
+            platform=msg.platform,
+            conversation_id=msg.conversation_id,
+            user_id=target_user_id,
+            user_name=target_user_name,
+            language=language,
+            reason="moderator",
+            escalated_by=msg.user_id,
+            transcript=context,
+        )
+        url = self.store.url_for(ticket)
+        text = self.t(
+            language, "handoff_moderator", user=target_user_name or target_user_id, ticket_url=url
+        )
+        await msg.channel.send(Reply(text, "escalate"))
+        log.info(
+            "ticket %s %s by a moderator on %s",
+            ticket.id,
+            "opened" if created else "reused",
+            msg.platform,
+        )
+        return Outcome("escalate", language=language, text=text, ticket_url=url)
+
+    async def reload(self) -> ReloadResult:
+        return await self.live.reload()
+
+    def describe_reload(self, result: ReloadResult, language: str) -> str:
+        if result.ok:
+            return self.t(language, "reloaded", count=result.entries)
+        errors = "\n".join(str(p) for p in result.problems[:10])
+        return self.t(language, "reload_failed", errors=errors)
+
+    def status(self) -> str:
+        k = self.knowledge
+        lines = [f"{len(k.entries)} entries, model {self.live.matcher.index.model.name}"]
+        lines += [f"error: {p}" for p in self.live.last_error[:10]]
+        return "\n".join(lines)
+
+
+class _Blank(dict):
+    """format_map helper: an unknown {name} stays as it is instead of raising."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+CATEGORY_LABELS = {
+    "channels": ("Support channels", "客服渠道"),
+    "safety": ("Safety", "安全须知"),
+    "account": ("Account", "账户"),
+    "trading": ("Trading", "交易"),
+    "security": ("Security & privacy", "安全与隐私"),
+    "funds": ("Deposits & withdrawals", "充值与提现"),
+    "technical": ("Technical issues", "技术问题"),
+    "getting-help": ("Getting help faster", "高效获得帮助"),
+    "no-reply": ("When support doesn't reply", "客服未回复"),
+}
+
+
+def _category_label(category: str, language: str) -> str:
+    labels = CATEGORY_LABELS.get(category)
+    if not labels:
+        return category
+    return labels[1] if language == "zh" else labels[0]
+
+
+def _category_of(knowledge: Knowledge, entry_id: str | None) -> str | None:
+    entry = knowledge.entry(entry_id) if entry_id else None
+    return entry.category if entry else None
+
+
+_PLACEHOLDER = re.compile(r"\[[^\]]{0,40} removed\]")
+
+
+def _strip_placeholders(text: str) -> str:
+    return _PLACEHOLDER.sub(" ", text)
+
+
+def _has_words(text: str) -> bool:
+    """Anything worth matching: a Latin word of two letters or a CJK character."""
+    return bool(re.search(r"[A-Za-z]{2}|[\u3400-\u9fff]", text))
