@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -106,7 +107,20 @@ class Model:
         return scores
 
 
+_MODELS: dict[str, Model] = {}
+_MODELS_LOCK = threading.Lock()
+
+
 def load_model(spec: str = "default") -> Model:
+    """The model for ``spec``, loaded once per process (encoders are thread-safe)."""
+    with _MODELS_LOCK:
+        if spec not in _MODELS:
+            _MODELS.clear()  # one model in memory at a time
+            _MODELS[spec] = _build_model(spec)
+        return _MODELS[spec]
+
+
+def _build_model(spec: str) -> Model:
     """Build the model a knowledge file (or SUPPORTBOT_MODEL) names.
 
     - ``default``: USE multilingual + all-MiniLM-L6-v2 on English pairs, both offline;

@@ -99,14 +99,9 @@ class Pipeline:
     async def start(cls, settings: Settings, *, watch: bool | None = None, **kwargs) -> Pipeline:
         """Load the knowledge and the model (off the event loop) and open the database."""
         knowledge = await asyncio.to_thread(load_knowledge, settings.knowledge_path)
-        models: dict[str, Model] = {}
 
         def model_for(k: Knowledge) -> Model:
-            spec = settings.model or k.settings.matching.model
-            if spec not in models:
-                models.clear()  # one model in memory at a time
-                models[spec] = load_model(spec)
-            return models[spec]
+            return load_model(settings.model or k.settings.matching.model)
 
         cache = settings.cache_dir
         matcher = AsyncMatcher(None)  # type: ignore[arg-type]
