@@ -1,0 +1,216 @@
+"""Finding passwords, one-time codes (and 2FA backup keys) and payment card numbers.
+
+Passwords and codes have no shape of their own: "123456" is a 2FA code after "验证码" and an
+order number after "订单号". So each candidate is judged by the nearest label before it (see
+guard_context), and a number with its own ID label is never a code. Card numbers do have a shape:
+13-19 digits that pass the Luhn check.
+"""
+
+from __future__ import annotations
+
+import re
+
+from shared.guard_context import NOT_AFTER_ALNUM, NOT_BEFORE_ALNUM, Labels, inside
+
+# --- passwords ---------------------------------------------------------------------------------
+
+# "my password is X", "pw: X", "login password = X", "密码是X", "登录密码：X", "资金密码 X".
+_PASSWORD_LABEL = (
+    r"(?:(?:login|account|trading|trade|fund|funds|withdrawal|wallet|email|payment|security|exchange"
+    r"|app|new|old|current)\s+)?"
+    r"(?:pass\s*words?|passwd|passcode|passphrase|pwd|pw|pass|pin(?:\s*code)?)"
+)
+_CHINESE_PASSWORD_LABEL = (
+    r"(?:登录|登陆|登錄|資金|资金|交易|支付|提现|提幣|提币|邮箱|郵箱|钱包|錢包|账户|帳戶|新|旧|舊)?"
+    r"(?:密码|密碼|口令|pin码|PIN碼)"
+)
+# What joins a label to its value, strongest first.
+_PASSWORD_RE = re.compile(
+    rf"{NOT_AFTER_ALNUM}(?P<label>{_PASSWORD_LABEL}){NOT_BEFORE_ALNUM}"
+    r"(?P<gap>\s+(?:for|of|on)(?:\s+[^\s:=]+){1,3}?(?=\s+(?:is|was)\s|\s*[:=]))?"
+    r"(?P<join>\s*(?:(?:is|was)(?![A-Za-z'’])(?:\s*now)?\s*[:=]?|[:=]\s*(?:is\s)?|-|to)?\s*)"
+    r"(?P<value>\"[^\"\n]{1,64}\"|'[^'\n]{1,64}'|`[^`\n]{1,64}`|“[^”\n]{1,64}”|[^\s\u3400-\u9fff]{1,64})"
+    rf"|(?P<zlabel>{_CHINESE_PASSWORD_LABEL})"
+    r"(?P<zjoin>\s*(?:是|为|為|就是|是:|改成了?|改为|设置为|設置為|:|=)?\s*)"
+    r"(?P<zvalue>\"[^\"\n]{1,64}\"|“[^”\n]{1,64}”|「[^」\n]{1,64}」|[\x21-\x7e]{1,64})",
+    re.IGNORECASE,
+)
+# Words that follow "password is" in questions and complaints, not a password.
+_NOT_A_PASSWORD = frozenset(
+    """
+    a an the my your his her our their its this that these those it me you i we they
+    is are was were be been being am not no yes too so very also still now just already even
+    never always again only ever same different wrong incorrect correct right invalid valid ok okay
+    fine good bad weak strong short long empty blank required needed necessary reset changed
+    change expired locked lost forgotten forgot known unknown stolen compromised leaked hacked
+    safe secure protected hidden saved stored set sent updated accepted rejected denied
+    working broken failing failed missing used asked case sensitive and or but if when then than
+    because since for to of in on at by with without from into about as after before
+    there here what which who how why where whatever something nothing anything everything
+    reset? what? manager managers recovery protection policy requirements requirement field
+    login log sign signin account app email phone please help issue problem error
+    change? works work doesn't dont don't isn't wasn't cannot can't can could would should will
+    shall may might must need needs have has had do does did got get gets getting
+    length characters character letters digits numbers symbols more less enough same? match
+    matches mismatch mismatched 2fa otp code verification question questions
+    """.split()
+)
+_STRIP_TAIL = ".,;:?)]}'\"，。；：？）」”"
+
+
+def _password_value(value: str, join: str) -> tuple[int, int] | None:
+    """Offsets of the password inside ``value``, or None when it is not one."""
+    if value[0] in "\"'`“「":
+        inner = value[1:-1].strip()
+        return (1, len(value) - 1) if inner and inner.lower() not in _NOT_A_PASSWORD else None
+    stripped = value.rstrip(_STRIP_TAIL)
+    if len(stripped) < 3 or stripped.lower() in _NOT_A_PASSWORD:
+        return None
+    strong = any(c.isdigit() for c in stripped) or not stripped.isalpha() or not stripped.islower()
+    join_word = join.strip().lower()
+    if join_word in ("", "to", "-") and not strong:
+        return None  # "password reset", "password to login": no value was stated
+    digits = sum(c.isdigit() for c in stripped)
+    if join_word in ("", "-") and not (
+        (digits and any(c.isalpha() for c in stripped)) or (stripped.isdigit() and digits >= 6)
+    ):
+        return None  # without "is" or ":" only something password-shaped counts
+    if stripped.isalpha() and stripped.lower().endswith(("ing", "ed", "ly", "?")):
+        return None
+    return 0, len(stripped)
+
+
+def find_passwords(norm: str) -> list[tuple]:
+    found: list[tuple] = []
+    for m in _PASSWORD_RE.finditer(norm):
+        if m.group("label") is not None:
+            value, join, value_start = m.group("value"), m.group("join"), m.start("value")
+        else:
+            value, join, value_start = m.group("zvalue"), m.group("zjoin"), m.start("zvalue")
+            stripped = value.rstrip(_STRIP_TAIL)
+            if value[0] not in '"“「' and (len(stripped) < 4 or stripped.isalpha() and not join):
+                continue  # "密码 reset" or "密码6位"
+        offsets = _password_value(value, join)
+        if offsets is not None:
+            found.append((value_start + offsets[0], value_start + offsets[1], "password"))
+    return found
+
+
+# --- one-time codes ----------------------------------------------------------------------------
+
+_OTPAUTH_RE = re.compile(r"otpauth(?:-migration)?://[^\s<>\"'，。、）]+", re.IGNORECASE)
+# 6-8 digits, maybe split in two ("123 456"), not part of a decimal, amount or longer number.
+_CODE_RE = re.compile(
+    rf"{NOT_AFTER_ALNUM}(?<![+/$¥€£])(?<!\d[.,])(?:\d{{6,8}}|\d{{3,4}}[ -]\d{{3,4}})"
+    rf"{NOT_BEFORE_ALNUM}(?![.,:/]\d)(?!\s*(?:%|usdt|usd|btc|eth|cny|rmb|元|块|个|年|月|日|号|点))",
+    re.IGNORECASE,
+)
+_DATE_RE = re.compile(r"(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])")
+# 2FA backup keys: base32, often in groups of four, upper or lower case.
+_BASE32_RE = re.compile(
+    rf"{NOT_AFTER_ALNUM}(?:[A-Za-z2-7]{{4}}[ -]){{3,9}}[A-Za-z2-7]{{1,4}}{NOT_BEFORE_ALNUM}"
+    rf"|{NOT_AFTER_ALNUM}[A-Za-z2-7]{{16,64}}{NOT_BEFORE_ALNUM}"
+)
+CODE_REACH = 50
+# What may stand between a value and a label after it: "123456 is my 2FA code", "123456是验证码".
+_ANNOUNCES = re.compile(
+    r"\s*(?:\(|\[)?\s*(?:is|was|=|:|-)?\s*(?:my|the|your|our)?\s*(?:new|current|latest)?\s*"
+    r"|\s*(?:是|为|為)?(?:我的|我|新的)?",
+    re.IGNORECASE,
+)
+
+
+def _is_base32_secret(candidate: str) -> bool:
+    """Tell a base32 key from four ordinary 4-letter words ("when will this work")."""
+    letters = candidate.replace(" ", "").replace("-", "")
+    if any(c.isdigit() for c in letters):
+        return True
+    if letters.isupper():
+        return True
+    if not letters.islower():
+        return False  # Mixed case is not base32 (it is case-insensitive but written one way).
+    vowels = sum(c in "aeiou" for c in letters)
+    return vowels / len(letters) < 0.25
+
+
+def find_codes(norm: str, labels: Labels) -> list[tuple]:
+    """One-time codes and backup keys that follow (or precede) a 2FA label."""
+    found: list[tuple] = [(m.start(), m.end(), "otp") for m in _OTPAUTH_RE.finditer(norm)]
+    for m in _CODE_RE.finditer(norm):
+        if _DATE_RE.fullmatch(m.group()):
+            continue
+        label = labels.before(m.start(), CODE_REACH)
+        if label is None:
+            label = labels.after(m.end(), 20)
+            if label is not None and not _ANNOUNCES.fullmatch(norm[m.end() : label.start]):
+                label = None
+        if label is not None and label.kind in ("otp", "backup"):
+            found.append((m.start(), m.end(), "otp"))
+    for m in _BASE32_RE.finditer(norm):
+        if not _is_base32_secret(m.group()):
+            continue
+        label = labels.before(m.start(), CODE_REACH)
+        if label is None:
+            continue
+        if label.kind in ("otp", "backup"):
+            found.append((m.start(), m.end(), "otp"))
+        elif label.kind == "secret" and labels.has("otp"):
+            found.append((m.start(), m.end(), "otp"))
+    return found
+
+
+# --- payment cards -----------------------------------------------------------------------------
+
+# Groups of digits joined by single spaces or dashes; windows of them are checked below.
+_DIGIT_RUN_RE = re.compile(r"(?<![0-9A-Za-z+])(?<!\d[.,])\d+(?:[ \-]\d+)*(?![0-9A-Za-z])")
+_CVV_RE = re.compile(
+    rf"{NOT_AFTER_ALNUM}(?:cvv2?|cvc2?|cid|security\s*code|安全码|安全碼)\s*(?:is|:|=)?\s*"
+    rf"(?P<cvv>\d{{3,4}}){NOT_BEFORE_ALNUM}",
+    re.IGNORECASE,
+)
+
+
+def luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = ord(ch) - 48
+        if i % 2 == 1:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def _is_card(digits: str) -> bool:
+    return 13 <= len(digits) <= 19 and luhn_ok(digits) and digits.strip("0") != ""
+
+
+def find_cards(norm: str, labels: Labels, urls: list[tuple[int, int]]) -> list[tuple]:
+    found: list[tuple] = []
+    for m in _DIGIT_RUN_RE.finditer(norm):
+        if inside(urls, m.start(), m.end()):
+            continue
+        label = labels.before(m.start(), 25)
+        if label is not None and label.kind in ("id", "public", "otp", "backup"):
+            continue  # "order 2023...": a number with its own label
+        groups = [
+            (g.start() + m.start(), g.end() + m.start()) for g in re.finditer(r"\d+", m.group())
+        ]
+        whole = "".join(norm[s:e] for s, e in groups)
+        if _is_card(whole):
+            found.append((m.start(), m.end(), "card_number"))
+            continue
+        found.extend(_card_in_groups(norm, groups))
+    if found:
+        found.extend((c.start("cvv"), c.end("cvv"), "card_number") for c in _CVV_RE.finditer(norm))
+    return found
+
+
+def _card_in_groups(norm: str, groups: list[tuple[int, int]]) -> list[tuple]:
+    """A card with a short number glued on ("4111 1111 1111 1111 12/25"): drop groups of 1-2."""
+    while groups and groups[-1][1] - groups[-1][0] <= 2:
+        groups = groups[:-1]
+    while groups and groups[0][1] - groups[0][0] <= 2:
+        groups = groups[1:]
+    if groups and _is_card("".join(norm[s:e] for s, e in groups)):
+        return [(groups[0][0], groups[-1][1], "card_number")]
+    return []

@@ -1,0 +1,144 @@
+"""Finding private keys and exchange API credentials.
+
+Some key formats prove themselves: WIF keys and extended private keys (xprv/tprv...) carry a
+base58check checksum, and a PEM block says "PRIVATE KEY". A raw 64-hex string proves nothing: it is
+as often a transaction id (which users are asked to share) as a key, so the nearest label before
+it decides. API keys vary by exchange and are only recognised after a label ("api key", "secret",
+"密钥").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from shared.guard_context import NOT_AFTER_ALNUM, NOT_BEFORE_ALNUM, Labels, inside
+
+B58_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+_B58_INDEX = {ch: i for i, ch in enumerate(B58_ALPHABET)}
+_B58 = "[1-9A-HJ-NP-Za-km-z]"
+
+
+def b58decode_check(text: str) -> bytes | None:
+    """The payload of a base58check string, or None when it is not one (bad char or checksum)."""
+    number = 0
+    for ch in text:
+        value = _B58_INDEX.get(ch)
+        if value is None:
+            return None
+        number = number * 58 + value
+    raw = number.to_bytes((number.bit_length() + 7) // 8, "big")
+    raw = b"\0" * (len(text) - len(text.lstrip("1"))) + raw
+    if len(raw) < 5:
+        return None
+    payload, check = raw[:-4], raw[-4:]
+    if hashlib.sha256(hashlib.sha256(payload).digest()).digest()[:4] != check:
+        return None
+    return payload
+
+
+def _is_wif(text: str) -> bool:
+    payload = b58decode_check(text)
+    if payload is None or payload[0] not in (0x80, 0xEF):
+        return False
+    return len(payload) == 33 or (len(payload) == 34 and payload[-1] == 0x01)
+
+
+# WIF: 51 chars starting with 5 (or 9 on testnet), 52 starting with K/L (or c on testnet).
+_WIF_RE = re.compile(rf"{NOT_AFTER_ALNUM}(?:[59]{_B58}{{50}}|[KLc]{_B58}{{51}}){NOT_BEFORE_ALNUM}")
+# Extended private keys: 111 chars, and the prefix alone is proof enough (a mistyped one counts).
+_XPRV_RE = re.compile(rf"{NOT_AFTER_ALNUM}[xtyzuvYZUV]prv{_B58}{{100,112}}{NOT_BEFORE_ALNUM}")
+_PEM_RE = re.compile(
+    r"-----BEGIN (?:[A-Z ]+ )?PRIVATE KEY-----.*?(?:-----END (?:[A-Z ]+ )?PRIVATE KEY-----|$)",
+    re.DOTALL,
+)
+_HEX64_RE = re.compile(rf"{NOT_AFTER_ALNUM}(?:0x)?[0-9a-fA-F]{{64}}{NOT_BEFORE_ALNUM}")
+# Any long base58 string: a Solana/other key after a "private key" label (87-88 chars).
+_B58_LONG_RE = re.compile(rf"{NOT_AFTER_ALNUM}{_B58}{{80,90}}{NOT_BEFORE_ALNUM}")
+# An API key or secret: a long token of mixed letters and digits.
+_API_TOKEN_RE = re.compile(rf"{NOT_AFTER_ALNUM}[A-Za-z0-9][A-Za-z0-9_\-+/]{{15,127}}={{0,2}}")
+_URL_PATH_HINT = re.compile(r"(?:https?://|www\.)", re.IGNORECASE)
+
+# How far before a candidate its label may be.
+LABEL_REACH = 60
+
+
+def _kind_of_label(
+    label_kind: str, labels: Labels, norm: str, label_start: int | None = None
+) -> str | None:
+    """Map the nearest label to the kind of secret it announces (None: public or unrelated)."""
+    if label_kind == "private":
+        # "API密钥 X 私钥 Y": after an API label, a "private key" is the API secret.
+        earlier = labels.before(label_start, 100) if label_start is not None else None
+        return "api_key" if earlier is not None and earlier.kind == "api" else "private_key"
+    if label_kind == "api":
+        return "api_key"
+    if label_kind == "secret":
+        return "api_key" if re.search(r"api|密钥|秘钥", norm, re.IGNORECASE) else "private_key"
+    return None
+
+
+def find_private_keys(norm: str, labels: Labels, urls: list[tuple[int, int]]) -> list[tuple]:
+    """(start, end, kind) of keys; a 64-hex after an API label is an API secret, not a key."""
+    found: list[tuple] = []
+    for m in _WIF_RE.finditer(norm):
+        label = labels.before(m.start(), LABEL_REACH)
+        if _is_wif(m.group()) or (label is not None and label.kind in ("private", "secret")):
+            found.append((m.start(), m.end(), "private_key"))
+    for m in _XPRV_RE.finditer(norm):
+        found.append((m.start(), m.end(), "private_key"))
+    for m in _PEM_RE.finditer(norm):
+        found.append((m.start(), m.end(), "private_key"))
+    for regex in (_HEX64_RE, _B58_LONG_RE):
+        for m in regex.finditer(norm):
+            if inside(urls, m.start(), m.end()):
+                continue
+            kind = _kind_by_context(norm, labels, m.start(), m.end())
+            if kind is not None:
+                found.append((m.start(), m.end(), kind))
+    return found
+
+
+def _kind_by_context(norm: str, labels: Labels, start: int, end: int) -> str | None:
+    """The nearest label before decides; with none, a label right after ("... is my key")."""
+    label = labels.before(start, LABEL_REACH)
+    if label is not None:
+        return _kind_of_label(label.kind, labels, norm, label.start)
+    after = labels.after(end, 25)
+    if after is not None and re.fullmatch(
+        r"[\s:=(\[-]*(?:is|was|是)?\s*(?:my|the|我的)?\s*", norm[end : after.start], re.IGNORECASE
+    ):
+        return _kind_of_label(after.kind, labels, norm, after.start)
+    return None
+
+
+def _looks_random(token: str) -> bool:
+    """A credential mixes letters and digits; words, amounts and dates do not."""
+    core = token.strip("-_=+/")
+    if len(core) < 16:
+        return False
+    has_digit = any(c.isdigit() for c in core)
+    has_alpha = any(c.isalpha() for c in core)
+    has_upper = any(c.isupper() for c in core)
+    has_lower = any(c.islower() for c in core)
+    if has_digit and has_alpha:
+        return True
+    return len(core) >= 24 and has_upper and has_lower
+
+
+def find_api_keys(norm: str, labels: Labels, urls: list[tuple[int, int]]) -> list[tuple]:
+    """(start, end, "api_key") for each credential-looking token whose nearest label is an API one.
+
+    Each token is judged on its own label, so "API key: X, secret: Y" redacts both.
+    """
+    found: list[tuple] = []
+    for m in _API_TOKEN_RE.finditer(norm):
+        token = m.group().rstrip("-_+/.")
+        end = m.start() + len(token)
+        if not _looks_random(token) or inside(urls, m.start(), end):
+            continue
+        label = labels.before(m.start(), LABEL_REACH)
+        kind = _kind_of_label(label.kind, labels, norm, label.start) if label is not None else None
+        if kind == "api_key":
+            found.append((m.start(), end, "api_key"))
+    return found

@@ -1,0 +1,183 @@
+"""Finding BIP39 seed phrases (English, Simplified and Traditional Chinese) in a chat message.
+
+A phrase is a run of 12 to 24 list words with nothing but separators between them: spaces,
+commas, ``、``, newlines, numbering such as ``1.`` ``2)`` ``(3)``. Ordinary prose contains list
+words too ("please", "verify", "account"), but never twelve in a row, so a long run is what we
+look for, whether or not its checksum is valid (a mistyped phrase still gives the funds away).
+
+Chinese is different: nearly every character of ordinary Chinese prose is on the list, so a
+Chinese phrase only counts when each character stands alone between separators, or when the run
+follows a label such as 助记词 and passes the checksum.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from functools import cache
+
+from mnemonic import Mnemonic
+
+MIN_WORDS = 12
+MAX_WORDS = 24
+VALID_LENGTHS = (12, 15, 18, 21, 24)
+
+
+@cache
+def _wordlist(language: str) -> dict[str, int]:
+    """Word -> index in the BIP39 list of ``language``."""
+    return {word: i for i, word in enumerate(Mnemonic(language).wordlist)}
+
+
+@cache
+def _english_abbreviations() -> dict[str, str]:
+    """The first four letters of each English word, which are unique and used as shorthand."""
+    return {word[:4]: word for word in _wordlist("english") if len(word) > 4}
+
+
+def checksum_ok(indexes: list[int]) -> bool:
+    """True when the last word's checksum bits match the SHA-256 of the entropy bits."""
+    n = len(indexes)
+    if n not in VALID_LENGTHS:
+        return False
+    bits = "".join(format(i, "011b") for i in indexes)
+    check_len = n * 11 // 33
+    entropy_bits = bits[:-check_len]
+    entropy = int(entropy_bits, 2).to_bytes(len(entropy_bits) // 8, "big")
+    digest = format(hashlib.sha256(entropy).digest()[0], "08b")
+    return digest[:check_len] == bits[-check_len:]
+
+
+# A token is a run of ASCII letters or a single CJK ideograph. What lies between two tokens must
+# be a separator (or numbering) for them to belong to the same phrase.
+_TOKEN_RE = re.compile(r"[A-Za-z]+|[\u3400-\u9fff]+")
+_SEPARATOR_RE = re.compile(
+    r"[\s,;|/·•\-_.:、，；。'\"`*]*"
+    r"(?:(?:\(|\[|#|no\.?)?\d{1,2}(?:[.):\]、,]|\s|$)[\s,;|/·•\-_.:、，；'\"`*]*)?",
+    re.IGNORECASE,
+)
+# Before an unseparated Chinese run these say it is a phrase.
+_CHINESE_LABEL_RE = re.compile(
+    r"(?:助记词|助記詞|种子|種子|恢复短语|恢復短語|恢复词|恢復詞|seed|mnemonic|phrase)"
+    r"[^\u3400-\u9fff]{0,12}?(?:就是|是|為|为)?[:：\s]*",
+    re.IGNORECASE,
+)
+
+
+def _is_separator(gap: str, chinese: bool) -> bool:
+    if len(gap) > 12:
+        return False
+    if chinese and not gap:
+        return False
+    return _SEPARATOR_RE.fullmatch(gap) is not None
+
+
+def _english_index(token: str) -> int | None:
+    word = token.lower()
+    words = _wordlist("english")
+    if word in words:
+        return words[word]
+    if len(word) == 4:
+        full = _english_abbreviations().get(word)
+        if full is not None:
+            return words[full]
+    return None
+
+
+def _chinese_indexes(char: str) -> tuple[int | None, int | None]:
+    return _wordlist("chinese_simplified").get(char), _wordlist("chinese_traditional").get(char)
+
+
+def _best_span(tokens: list[tuple[int, int]], checks: list[list[int | None]]) -> tuple[int, int]:
+    """Trim a run to a checksum-valid window when one exists (so a leading "seed" is kept)."""
+    n = len(tokens)
+    if n in VALID_LENGTHS:
+        return tokens[0][0], tokens[-1][1]
+    for length in sorted(VALID_LENGTHS, reverse=True):
+        if length > n:
+            continue
+        for first in range(n - length, -1, -1):
+            for indexes in checks:
+                window = indexes[first : first + length]
+                if None not in window and checksum_ok(window):  # type: ignore[arg-type]
+                    return tokens[first][0], tokens[first + length - 1][1]
+    return tokens[0][0], tokens[-1][1]
+
+
+def find_seed_phrases(norm: str) -> list[tuple[int, int]]:
+    """Spans of ``norm`` that hold a seed phrase."""
+    spans: list[tuple[int, int]] = []
+    run: list[tuple[int, int]] = []  # token spans of the current run
+    run_indexes: list[list[int | None]] = [[], [], []]  # english, simplified, traditional
+    run_chinese = False
+
+    def close_run() -> None:
+        if len(run) >= MIN_WORDS:
+            spans.append(_best_span(run, run_indexes if run_chinese else run_indexes[:1]))
+        run.clear()
+        for indexes in run_indexes:
+            indexes.clear()
+
+    last_end = 0
+    for m in _TOKEN_RE.finditer(norm):
+        token = m.group()
+        chinese = not token.isascii()
+        if chinese and len(token) > 1:
+            close_run()
+            spans.extend(_labelled_chinese_run(norm, m.start(), token))
+            last_end = m.end()
+            continue
+        if chinese:
+            simplified, traditional = _chinese_indexes(token)
+            known = simplified is not None or traditional is not None
+            english = None
+        else:
+            english = _english_index(token)
+            known = english is not None
+            simplified = traditional = None
+        if not known:
+            close_run()
+            last_end = m.end()
+            continue
+        if run and (
+            chinese != run_chinese or not _is_separator(norm[last_end : m.start()], chinese)
+        ):
+            close_run()
+        run_chinese = chinese
+        run.append(m.span())
+        run_indexes[0].append(english)
+        run_indexes[1].append(simplified)
+        run_indexes[2].append(traditional)
+        last_end = m.end()
+    close_run()
+    return spans
+
+
+def _labelled_chinese_run(norm: str, start: int, token: str) -> list[tuple[int, int]]:
+    """An unseparated Chinese phrase right after a label like 助记词, when the checksum agrees.
+
+    The label may be part of the same run of characters ("我的助记词是的一是在..."), so it is
+    searched in the run and in the few characters before it.
+    """
+    if len(token) < MIN_WORDS:
+        return []
+    prefix_start = max(0, start - 30)
+    context = norm[prefix_start : start + len(token)]
+    phrase_start = None
+    for m in _CHINESE_LABEL_RE.finditer(context):
+        if m.end() + prefix_start >= start:
+            phrase_start = m.end() + prefix_start
+    if phrase_start is None:
+        return []
+    chars = norm[phrase_start : start + len(token)]
+    for language in ("chinese_simplified", "chinese_traditional"):
+        words = _wordlist(language)
+        for length in sorted(VALID_LENGTHS, reverse=True):
+            if length > len(chars):
+                continue
+            indexes = [words.get(ch) for ch in chars[:length]]
+            if None in indexes:
+                continue
+            if len(chars) == length or checksum_ok(indexes):  # type: ignore[arg-type]
+                return [(phrase_start, phrase_start + length)]
+    return []
