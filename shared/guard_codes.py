@@ -192,11 +192,12 @@ def find_cards(norm: str, labels: Labels, urls: list[tuple[int, int]]) -> list[t
         label = labels.before(m.start(), 25)
         if label is not None and label.kind in ("id", "public", "otp", "backup"):
             continue  # "order 2023...": a number with its own label
+        if m.end() - m.start() > 200:
+            continue  # a table of numbers, not a card
         groups = [
             (g.start() + m.start(), g.end() + m.start()) for g in re.finditer(r"\d+", m.group())
         ]
-        whole = "".join(norm[s:e] for s, e in groups)
-        if _is_card(whole):
+        if _is_card("".join(norm[s:e] for s, e in groups)):
             found.append((m.start(), m.end(), "card_number"))
             continue
         found.extend(_card_in_groups(norm, groups))
@@ -206,11 +207,12 @@ def find_cards(norm: str, labels: Labels, urls: list[tuple[int, int]]) -> list[t
 
 
 def _card_in_groups(norm: str, groups: list[tuple[int, int]]) -> list[tuple]:
-    """A card with a short number glued on ("4111 1111 1111 1111 12/25"): drop groups of 1-2."""
-    while groups and groups[-1][1] - groups[-1][0] <= 2:
-        groups = groups[:-1]
-    while groups and groups[0][1] - groups[0][0] <= 2:
-        groups = groups[1:]
-    if groups and _is_card("".join(norm[s:e] for s, e in groups)):
+    """A card followed by its expiry date ("4111 1111 1111 1111 12/25"): drop the month."""
+    if len(groups) < 2 or not norm.startswith("/", groups[-1][1]):
+        return []
+    if groups[-1][1] - groups[-1][0] > 2:
+        return []
+    groups = groups[:-1]
+    if _is_card("".join(norm[s:e] for s, e in groups)):
         return [(groups[0][0], groups[-1][1], "card_number")]
     return []

@@ -91,7 +91,7 @@ def _chinese_indexes(char: str) -> tuple[int | None, int | None]:
 def _best_span(tokens: list[tuple[int, int]], checks: list[list[int | None]]) -> tuple[int, int]:
     """Trim a run to a checksum-valid window when one exists (so a leading "seed" is kept)."""
     n = len(tokens)
-    if n in VALID_LENGTHS:
+    if n in VALID_LENGTHS or n > 2 * MAX_WORDS:
         return tokens[0][0], tokens[-1][1]
     for length in sorted(VALID_LENGTHS, reverse=True):
         if length > n:

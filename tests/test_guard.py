@@ -1,0 +1,204 @@
+"""The guard on examples, on the labelled set (recall and false positives) and through the CLI."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from bots.guard_cli import scan_file
+from shared.guard import KINDS, PLACEHOLDERS, GuardResult, scan
+
+DATA = Path(__file__).parent / "data"
+LABELLED = DATA / "guard_labelled.jsonl"
+# The shared evaluation CSVs sit beside the repository (BANKING77, CLINC150).
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def load_labelled() -> list[dict]:
+    with LABELLED.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def load_ordinary() -> list[str]:
+    texts: list[str] = []
+    for path in sorted(SHARED_DATA.glob("*/*.csv")):
+        with path.open(newline="", encoding="utf-8") as fh:
+            texts += [row["text"] for row in csv.DictReader(fh)]
+    return texts
+
+
+# --- examples -----------------------------------------------------------------------------------
+
+SEED_12 = (
+    "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about"
+)
+ZH_SEED = "的 一 是 在 不 了 有 和 人 这 中 大"
+
+
+@pytest.mark.parametrize(
+    "text, kind, secret",
+    [
+        (f"my seed is {SEED_12}, help", "seed_phrase", SEED_12),
+        (f"助记词：{ZH_SEED}，请帮我", "seed_phrase", ZH_SEED),
+        ("私钥：0x" + "1f" * 32 + "，谢谢", "private_key", "1f" * 32),
+        ("my password is hunter2!", "password", "hunter2"),
+        ("登录密码：Abc12345，登不上", "password", "Abc12345"),
+        ("谷歌验证码：４５６７８９", "otp", "４５６７８９"),
+        ("2FA backup key: jbsw y3dp ehpk 3pxp", "otp", "jbsw y3dp ehpk 3pxp"),
+        ("otpauth://totp/X:me?secret=JBSWY3DPEHPK3PXP", "otp", "JBSWY3DPEHPK3PXP"),
+        (
+            "API Key：vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zv",
+            "api_key",
+            "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zv",
+        ),
+        ("卡号4111111111111111", "card_number", "4111111111111111"),
+        ("card 4111-1111-1111-1111 exp 12/25", "card_number", "4111-1111-1111-1111"),
+    ],
+)
+def test_catches_and_redacts(text: str, kind: str, secret: str) -> None:
+    result = scan(text)
+    assert kind in result.kinds
+    assert result.sensitive
+    assert secret not in result.redacted
+    assert PLACEHOLDERS[kind] in result.redacted
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I forgot my password, how do I reset it?",
+        "txid 0x" + "ab" * 32 + " still pending",
+        "https://etherscan.io/tx/0x" + "cd" * 32,
+        "deposit address 0x52908400098527886E0F7030069857D2E4169EE7",
+        "订单号 4111111111111111 还没处理",
+        "UID 12345678, my 2FA is broken",
+        "工单号 20240511 谷歌验证丢了怎么办",
+        "please verify my account, the card never arrived",
+        "我的充值还没到账，请帮我看看是什么原因",
+        "card 4111 1111 1111 1112 declined",
+    ],
+)
+def test_leaves_ordinary_text_alone(text: str) -> None:
+    result = scan(text)
+    assert result == GuardResult((), text)
+    assert not result.sensitive
+
+
+def test_nearest_label_decides_for_hex() -> None:
+    key, tx = "a1" * 32, "b2" * 32
+    assert scan(f"my private key was stolen, txid {tx}").kinds == ()
+    assert scan(f"txid {tx} and my private key {key}").kinds == ("private_key",)
+
+
+def test_every_secret_of_a_message_is_redacted_and_the_rest_kept() -> None:
+    text = "pw: Tiger2024! and 2FA code 123456, why is my withdrawal stuck?"
+    result = scan(text)
+    assert result.kinds == ("password", "otp")
+    assert result.redacted == (
+        "pw: [password removed] and 2FA code [code removed], why is my withdrawal stuck?"
+    )
+
+
+def test_full_width_secret_is_redacted_in_the_original() -> None:
+    result = scan("验证码：１２３４５６，谢谢")
+    assert result.redacted == "验证码：[code removed]，谢谢"
+
+
+JUNK = ["", " ", "\x00\xff\ud800", "🙂" * 1000, "a" * 100_000, "1 " * 50_000, "的 " * 40_000]
+
+
+@pytest.mark.parametrize("text", JUNK, ids=[f"junk{i}" for i in range(len(JUNK))])
+def test_never_raises_and_stays_fast(text: str) -> None:
+    start = time.perf_counter()
+    result = scan(text)
+    assert isinstance(result.redacted, str)
+    assert time.perf_counter() - start < 2.0
+
+
+def test_kinds_are_in_the_order_of_kinds() -> None:
+    result = scan(f"card 4111111111111111 and seed {SEED_12}")
+    assert result.kinds == tuple(k for k in KINDS if k in result.kinds)
+
+
+# --- the labelled set: recall, false positives, leaks ------------------------------------------
+
+
+def test_labelled_set_meets_the_targets() -> None:
+    """Recall >= 0.99 overall and >= 0.97 per kind; FP <= 0.5%; no secret survives."""
+    records = load_labelled()
+    total, found = Counter(), Counter()
+    leaks, false_positives, negatives = [], 0, 0
+    for record in records:
+        result = scan(record["text"])
+        for kind in record["kinds"]:
+            total[kind] += 1
+            found[kind] += kind in result.kinds
+        for secret in record["secrets"]:
+            if secret in result.redacted:
+                leaks.append(secret)
+        if not record["kinds"]:
+            negatives += 1
+            false_positives += result.sensitive
+    ordinary = load_ordinary()
+    false_positives += sum(scan(text).sensitive for text in ordinary)
+    negatives += len(ordinary)
+
+    assert set(total) == set(KINDS), "every kind must be in the labelled set"
+    per_kind = {kind: found[kind] / total[kind] for kind in KINDS}
+    overall = sum(found.values()) / sum(total.values())
+    fp_rate = false_positives / negatives
+    print(f"\nrecall overall {overall:.4f}; per kind {per_kind}")
+    print(f"false positives {false_positives}/{negatives} = {fp_rate:.4%}")
+    assert overall >= 0.99
+    assert all(recall >= 0.97 for recall in per_kind.values()), per_kind
+    assert fp_rate <= 0.005
+    assert not leaks, f"{len(leaks)} secrets survived redaction"
+    assert sum(total.values()) >= 600 and negatives - len(ordinary) >= 300
+
+
+def test_ordinary_csvs_are_present() -> None:
+    if not SHARED_DATA.exists():
+        pytest.skip("shared/data is not beside this checkout")
+    assert len(load_ordinary()) > 20_000
+
+
+# --- the CLI ------------------------------------------------------------------------------------
+
+
+def test_scan_file_keeps_order_and_survives_bad_lines(tmp_path: Path) -> None:
+    path = tmp_path / "in.jsonl"
+    lines = [
+        json.dumps({"text": "我的密码是abc12345"}, ensure_ascii=False).encode(),
+        b"not json",
+        json.dumps({"txt": "no text"}).encode(),
+        json.dumps({"text": 5}).encode(),
+        b"\xff\xfe broken utf-8",
+        b"",
+        json.dumps({"text": "hello, where is my deposit?"}).encode(),
+        b"[1, 2]",
+    ]
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    out = io.StringIO()
+    assert scan_file(str(path), out) == 0
+    rows = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert len(rows) == len(lines)
+    assert rows[0] == {
+        "sensitive": True,
+        "kinds": ["password"],
+        "redacted": "我的密码是[password removed]",
+    }
+    assert all(set(rows[i]) == {"error"} for i in (1, 2, 3, 4, 5, 7))
+    assert rows[6]["sensitive"] is False
+    assert "我的密码" in out.getvalue()  # ensure_ascii=False
+    assert "abc12345" not in out.getvalue()
+    assert "not json" not in out.getvalue()  # errors never quote the input
+
+
+def test_scan_file_missing_file_returns_status(tmp_path: Path) -> None:
+    assert scan_file(str(tmp_path / "missing.jsonl"), io.StringIO()) == 2
