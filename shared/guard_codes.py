@@ -101,7 +101,8 @@ def find_passwords(norm: str) -> list[tuple]:
 _OTPAUTH_RE = re.compile(r"otpauth(?:-migration)?://[^\s<>\"'，。、）]+", re.IGNORECASE)
 # 6-8 digits, maybe split in two ("123 456"), not part of a decimal, amount or longer number.
 _CODE_RE = re.compile(
-    rf"{NOT_AFTER_ALNUM}(?<![+/$¥€£])(?<!\d[.,])(?:\d{{6,8}}|\d{{3,4}}[ -]\d{{3,4}})"
+    rf"{NOT_AFTER_ALNUM}(?<![+/$¥€£])(?<!\d[.,])"
+    rf"(?:\d{{6,8}}|\d{{3,4}}[ -]\d{{3,4}}|\d(?: \d){{5,7}})"
     rf"{NOT_BEFORE_ALNUM}(?![.,:/]\d)(?!\s*(?:%|usdt|usd|btc|eth|cny|rmb|元|块|个|年|月|日|号|点))",
     re.IGNORECASE,
 )

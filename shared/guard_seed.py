@@ -53,7 +53,7 @@ def checksum_ok(indexes: list[int]) -> bool:
 _TOKEN_RE = re.compile(r"[A-Za-z]+|[\u3400-\u9fff]+")
 _SEPARATOR_RE = re.compile(
     r"[\s,;|/·•\-_.:、，；。'\"`*]*"
-    r"(?:(?:\(|\[|#|no\.?)?\d{1,2}(?:[.):\]、,]|\s|$)[\s,;|/·•\-_.:、，；'\"`*]*)?",
+    r"(?:(?:\(|\[|#|no\.?)?\d{1,2}(?:[.):\]、,\-]|\s|$)[\s,;|/·•\-_.:、，；'\"`*]*)?",
     re.IGNORECASE,
 )
 # Before an unseparated Chinese run these say it is a phrase.
@@ -104,6 +104,29 @@ def _best_span(tokens: list[tuple[int, int]], checks: list[list[int | None]]) ->
     return tokens[0][0], tokens[-1][1]
 
 
+def _units(norm: str):
+    """(start, end, english, simplified, traditional) for each word or single character.
+
+    A glued Chinese character run yields None (it breaks a phrase), except for its edges: the
+    first character may end a phrase ("... 抬 賢谢谢") and the last one may start a phrase right
+    after a label ("助记词致 雪 纖 ...").
+    """
+    for m in _TOKEN_RE.finditer(norm):
+        token = m.group()
+        if token.isascii():
+            yield m.start(), m.end(), _english_index(token), None, None
+        elif len(token) == 1:
+            yield (m.start(), m.end(), None, *_chinese_indexes(token))
+        else:
+            yield (m.start(), m.start() + 1, None, *_chinese_indexes(token[0]))
+            yield None
+            if _GLUED_LABEL_RE.search(token[:-1]):
+                yield (m.end() - 1, m.end(), None, *_chinese_indexes(token[-1]))
+
+
+_GLUED_LABEL_RE = re.compile(r"(?:助记词|助記詞|种子|種子|短语|短語|恢复词|恢復詞)(?:是|为|為)?$")
+
+
 def find_seed_phrases(norm: str) -> list[tuple[int, int]]:
     """Spans of ``norm`` that hold a seed phrase."""
     spans: list[tuple[int, int]] = []
@@ -118,39 +141,33 @@ def find_seed_phrases(norm: str) -> list[tuple[int, int]]:
         for indexes in run_indexes:
             indexes.clear()
 
+    for m in _GLUED_RUN_RE.finditer(norm):
+        spans.extend(_labelled_chinese_run(norm, m.start(), m.group()))
+
     last_end = 0
-    for m in _TOKEN_RE.finditer(norm):
-        token = m.group()
-        chinese = not token.isascii()
-        if chinese and len(token) > 1:
+    for unit in _units(norm):
+        if unit is None:
             close_run()
-            spans.extend(_labelled_chinese_run(norm, m.start(), token))
-            last_end = m.end()
             continue
-        if chinese:
-            simplified, traditional = _chinese_indexes(token)
-            known = simplified is not None or traditional is not None
-            english = None
-        else:
-            english = _english_index(token)
-            known = english is not None
-            simplified = traditional = None
-        if not known:
+        start, end, english, simplified, traditional = unit
+        chinese = english is None and not norm[start].isascii()
+        if english is None and simplified is None and traditional is None:
             close_run()
-            last_end = m.end()
+            last_end = end
             continue
-        if run and (
-            chinese != run_chinese or not _is_separator(norm[last_end : m.start()], chinese)
-        ):
+        if run and (chinese != run_chinese or not _is_separator(norm[last_end:start], chinese)):
             close_run()
         run_chinese = chinese
-        run.append(m.span())
+        run.append((start, end))
         run_indexes[0].append(english)
         run_indexes[1].append(simplified)
         run_indexes[2].append(traditional)
-        last_end = m.end()
+        last_end = end
     close_run()
     return spans
+
+
+_GLUED_RUN_RE = re.compile(r"[\u3400-\u9fff]{12,}")
 
 
 def _labelled_chinese_run(norm: str, start: int, token: str) -> list[tuple[int, int]]:

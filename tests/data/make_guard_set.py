@@ -731,6 +731,51 @@ HAND_NEGATIVES = [
     "abandon all hope and ability to trade, the market is absurd, access denied",
     "verify account please help wallet seed phrase order cancel now",
     "the quick brown fox jumps over the lazy dog near the river bank at noon today",
+    "My withdrawal txid is 7f9d3c2b1a0e9f8d7c6b5a4e3d2c1b0a9f8e7d6c5b4a3e2d1c0b9a8f7e6d5c4b",
+    "https://tronscan.org/#/transaction/7f9d3c2b1a0e9f8d7c6b5a4e3d2c1b0a9f8e7d6c5b4a3e2d1c0b9a8f7e6d5c4b",
+    "https://mempool.space/tx/7f9d3c2b1a0e9f8d7c6b5a4e3d2c1b0a9f8e7d6c5b4a3e2d1c0b9a8f7e6d5c4b",
+    "0x7f9d3c2b1a0e9f8d7c6b5a4e3d2c1b0a9f8e7d6c5b4a3e2d1c0b9a8f7e6d5c4b",
+    "I lost my private key, tx hash "
+    "0x7f9d3c2b1a0e9f8d7c6b5a4e3d2c1b0a9f8e7d6c5b4a3e2d1c0b9a8f7e6d5c4b",
+    "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq",
+    "bc1p5d7rjq7g6rdk2yhzks9smlaqtedr4dekq08ge8ztwac72sfr9rusxg3297",
+    "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2 is my BTC address",
+    "3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy",
+    "TJRabPrwbZy45sbavfcjinPJC18kjpRTv8 USDT TRC20",
+    "rEb8TK3gBgk5auZkwc6sHnwrGVJH8DuaLh memo 123456",
+    "addr1qx2fxv2umyhttkxyxp8x0dlpdt3k6cwng5pxj3jhsydzer3n0d3vllmyqwsx5wktcd8cc3sq835lu7drv2xwl2wywfgse35a3x",
+    "cosmos1hsk6jryyqjfhp5dhc55tc9jtckygx0eph6dd02",
+    "EQDtFpEwcFAEcRe5mLVh2N6C0x-_hJEM7W61_JLnSF74p4q2",
+    "LQ3B2qmbL9KvVb3Z2Q2h9bx1y6jK9dZ8tE ltc address",
+    "DH5yaieqoZN36fDVciNyRueRGvGLR3mr7L",
+    "bitcoincash:qpm2qsznhks23z7629mms6s4cwef74vcwvy22gdx6a",
+    "15oF4uVJwmo4TdGW7VfQxNLavjCXviqxT6 (DOT)",
+    "7EcDhSYGxXyscszYEp35KHN8vvw3svAuLKTzXwCFLtV sol",
+    "order id 202405110000123456 failed",
+    "订单号：202405110000123456",
+    "工单号 12345678，问题是谷歌验证码收不到",
+    "my UID is 384756921 and 2FA won't work",
+    "I withdrew 250000 USDT on 2024-05-11",
+    "price 64250.55 now",
+    "please verify my account, abandon this ticket if it is solved",
+    "i will never share my password or 2fa code with anyone",
+    "what is my password? I forgot",
+    "the password field is empty",
+    "I reset my password yesterday and now 2FA asks for a code",
+    "验证码发送失败，请稍后再试",
+    "密码修改后24小时内不能提现吗",
+    "谷歌验证器换手机了怎么迁移",
+    "我的API key被删除了，怎么重新创建",
+    "how long does card verification take? 3-5 business days?",
+    "phone +1 415 555 2671",
+    "call 400-820-1234",
+    "version 2.13.0 build 20240511",
+    "The quick brown fox jumps over the lazy dog, then wrap the gift and ship the box",
+    "助记词一定要抄在纸上，放在安全的地方，不要截图也不要发给任何人",
+    "请问提现到账时间一般是多久？我昨天下午提的，现在还没到",
+    "my referral code is 123456",
+    "邀请码 668899",
+    "error code 100013",
 ]
 
 NEG_TEMPLATES_EN = [
@@ -797,6 +842,96 @@ def negative_records() -> list[dict]:
     return out
 
 
+# Hand-written messages in the forms users really type (kinds, text, secrets).
+HAND_POSITIVES = [
+    (
+        ["seed_phrase"],
+        "助记词致 雪 纖 情 實 蝕 憑 沸 蒼 慮 抬 賢",
+        ["致 雪 纖 情 實 蝕 憑 沸 蒼 慮 抬 賢"],
+    ),
+    (
+        ["seed_phrase"],
+        "1-palm 2-assume 3-finger 4-number 5-audit 6-type 7-walk 8-talk 9-mandate 10-dirt "
+        "11-target 12-million",
+        ["palm 2-assume 3-finger 4-number 5-audit 6-type 7-walk 8-talk 9-mandate 10-dirt"],
+    ),
+    (
+        ["seed_phrase"],
+        "['legal', 'winner', 'thank', 'year', 'wave', 'sausage', 'worth', 'useful', 'legal', "
+        "'winner', 'thank', 'yellow']",
+        ["legal', 'winner', 'thank', 'year', 'wave', 'sausage', 'worth', 'useful"],
+    ),
+    (
+        ["seed_phrase"],
+        "helper said type your phrase: Legal Winner Thank Year Wave Sausage Worth Useful Legal "
+        "Winner Thank Yellow then click sync",
+        ["Legal Winner Thank Year Wave Sausage Worth Useful Legal Winner Thank Yellow"],
+    ),
+    (
+        ["seed_phrase"],
+        "lega winn than year wave saus wort usef lega winn than yell",
+        ["lega winn than year wave saus wort usef lega winn than yell"],
+    ),
+    (
+        ["private_key"],
+        "私钥 5HueCGU8rMjxEXxiPuD5BDku4MkFqeZyd4dZ1jvhTVqvbTLvyTJ",
+        ["5HueCGU8rMjxEXxiPuD5BDku4MkFqeZyd4dZ1jvhTVqvbTLvyTJ"],
+    ),
+    (
+        ["private_key"],
+        "KwDiBf89QgGbjEhKnhXJuH7LrciVrZi3qYjgd9M7rFU73sVHnoWn",
+        ["KwDiBf89QgGbjEhKnhXJuH7LrciVrZi3qYjgd9M7rFU73sVHnoWn"],
+    ),
+    (
+        ["private_key"],
+        "privateKey: '0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318'",
+        ["4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318"],
+    ),
+    (
+        ["private_key"],
+        "here's my key 4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318 can u help",
+        ["4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318"],
+    ),
+    (["password"], "my pass is Binance2024", ["Binance2024"]),
+    (["password"], "my password is: 12345678", ["12345678"]),
+    (["password"], "密码：woaini1314", ["woaini1314"]),
+    (["password"], "资金密码 888888", ["888888"]),
+    (["password"], "email a@b.com pass Summer2023!", ["Summer2023"]),
+    (["password"], "用户名 zhang 密碼 Zz778899", ["Zz778899"]),
+    (["otp"], "code: 842913", ["842913"]),
+    (["otp"], "google code 123 456", ["123 456"]),
+    (["otp"], "2FA: 0 4 8 1 2 3", ["0 4 8 1 2 3"]),
+    (["otp"], "My authenticator shows 309112 but it fails", ["309112"]),
+    (["otp"], "谷歌验证码 776655 ，订单号 8823344556", ["776655"]),
+    (
+        ["api_key"],
+        "api secret = 0f8a9e7b6c5d4e3f2a1b0c9d8e7f6a5b",
+        ["0f8a9e7b6c5d4e3f2a1b0c9d8e7f6a5b"],
+    ),
+    (
+        ["api_key"],
+        "我的API Key是 mC3h7F2kLpQ9rT8sV1wX6yZ0aB4dE5gH，Secret是 Hj2Kl4Mn6Pq8Rs0Tu2Vw4Xy6Za8Bc0De",
+        ["mC3h7F2kLpQ9rT8sV1wX6yZ0aB4dE5gH", "Hj2Kl4Mn6Pq8Rs0Tu2Vw4Xy6Za8Bc0De"],
+    ),
+    (
+        ["password", "api_key"],
+        "OKX api key 5b2c8f1e-9d3a-4c7b-8e6f-1a2b3c4d5e6f passphrase Trading#2024",
+        ["5b2c8f1e-9d3a-4c7b-8e6f-1a2b3c4d5e6f", "Trading#2024"],
+    ),
+    (["card_number"], "Visa:4012888888881881 exp 11/26", ["4012888888881881"]),
+    (
+        ["card_number"],
+        "信用卡４１１１１１１１１１１１１１１１",
+        ["４１１１１１１１１１１１１１１１"],
+    ),
+    (["card_number"], "my card 4111-1111-1111-1111, cvv 737", ["4111-1111-1111-1111", "737"]),
+]
+
+
+def hand_records() -> list[dict]:
+    return [{"text": t, "kinds": k, "secrets": s} for k, t, s in HAND_POSITIVES]
+
+
 def main() -> None:
     records = (
         seed_records()
@@ -806,6 +941,7 @@ def main() -> None:
         + api_records()
         + card_records()
         + multi_records()
+        + hand_records()
         + negative_records()
     )
     with OUT.open("w", encoding="utf-8") as fh:
