@@ -31,7 +31,7 @@ _PASSWORD_RE = re.compile(
     r"(?P<join>\s*(?:(?:is|was)(?![A-Za-z'’])(?:\s*now)?\s*[:=]?|[:=]\s*(?:is\s)?|-|to)?\s*)"
     r"(?P<value>\"[^\"\n]{1,64}\"|'[^'\n]{1,64}'|`[^`\n]{1,64}`|“[^”\n]{1,64}”|[^\s\u3400-\u9fff]{1,64})"
     rf"|(?P<zlabel>{_CHINESE_PASSWORD_LABEL})"
-    r"(?P<zjoin>\s*(?:是|为|為|就是|是:|改成了?|改为|设置为|設置為|:|=)?\s*)"
+    r"(?P<zjoin>\s*(?:是:|就是|是|为|為|改成了?|改为|设置为|設置為|:|=)?\s*)"
     r"(?P<zvalue>\"[^\"\n]{1,64}\"|“[^”\n]{1,64}”|「[^」\n]{1,64}」|[\x21-\x7e]{1,64})",
     re.IGNORECASE,
 )
@@ -66,6 +66,8 @@ def _password_value(value: str, join: str) -> tuple[int, int] | None:
     stripped = value.rstrip(_STRIP_TAIL)
     if len(stripped) < 3 or stripped.lower() in _NOT_A_PASSWORD:
         return None
+    if stripped[0] in ",.;)]}>" or not set(stripped) - set("*xX•·.?#-_"):
+        return None  # "密码，UID ...", a masked "********"
     strong = any(c.isdigit() for c in stripped) or not stripped.isalpha() or not stripped.islower()
     join_word = join.strip().lower()
     if join_word in ("", "to", "-") and not strong:

@@ -60,7 +60,13 @@ _API_TOKEN_RE = re.compile(rf"{NOT_AFTER_ALNUM}[A-Za-z0-9][A-Za-z0-9_\-+/]{{15,1
 _URL_PATH_HINT = re.compile(r"(?:https?://|www\.)", re.IGNORECASE)
 
 # How far before a candidate its label may be.
-LABEL_REACH = 60
+LABEL_REACH = 40
+# Words that make a bare "secret" or "密钥" an API secret rather than a wallet key.
+_API_CONTEXT = re.compile(
+    r"api|exchange|binance|okx|bybit|kucoin|huobi|htx|gate\.io|bitget|mexc|coinbase|kraken"
+    r"|trading\s*bot|bot|交易所|机器人|量化|币安|欧易",
+    re.IGNORECASE,
+)
 
 
 def _kind_of_label(
@@ -74,7 +80,7 @@ def _kind_of_label(
     if label_kind == "api":
         return "api_key"
     if label_kind == "secret":
-        return "api_key" if re.search(r"api|密钥|秘钥", norm, re.IGNORECASE) else "private_key"
+        return "api_key" if _API_CONTEXT.search(norm) else "private_key"
     return None
 
 
@@ -138,7 +144,12 @@ def find_api_keys(norm: str, labels: Labels, urls: list[tuple[int, int]]) -> lis
         if not _looks_random(token) or inside(urls, m.start(), end):
             continue
         label = labels.before(m.start(), LABEL_REACH)
-        kind = _kind_of_label(label.kind, labels, norm, label.start) if label is not None else None
+        if label is None:
+            continue
+        if label.kind == "secret" and not _HEX64_RE.fullmatch(token):
+            kind = "api_key"  # "secret: X" where X is no wallet key format
+        else:
+            kind = _kind_of_label(label.kind, labels, norm, label.start)
         if kind == "api_key":
             found.append((m.start(), end, "api_key"))
     return found

@@ -96,11 +96,18 @@ def _best_span(tokens: list[tuple[int, int]], checks: list[list[int | None]]) ->
     for length in sorted(VALID_LENGTHS, reverse=True):
         if length > n:
             continue
-        for first in range(n - length, -1, -1):
-            for indexes in checks:
-                window = indexes[first : first + length]
-                if None not in window and checksum_ok(window):  # type: ignore[arg-type]
-                    return tokens[first][0], tokens[first + length - 1][1]
+        windows = {
+            first
+            for first in range(n - length + 1)
+            for indexes in checks
+            if None not in indexes[first : first + length]
+            and checksum_ok(indexes[first : first + length])  # type: ignore[arg-type]
+        }
+        if len(windows) == 1:
+            first = windows.pop()
+            return tokens[first][0], tokens[first + length - 1][1]
+        if windows:
+            break  # several windows pass by chance: keep the whole run
     return tokens[0][0], tokens[-1][1]
 
 
@@ -118,12 +125,14 @@ def _units(norm: str):
         elif len(token) == 1:
             yield (m.start(), m.end(), None, *_chinese_indexes(token))
         else:
+            yield _EDGE
             yield (m.start(), m.start() + 1, None, *_chinese_indexes(token[0]))
             yield None
             if _GLUED_LABEL_RE.search(token[:-1]):
                 yield (m.end() - 1, m.end(), None, *_chinese_indexes(token[-1]))
 
 
+_EDGE = "edge"  # the next unit only counts when it completes a phrase of a valid length
 _GLUED_LABEL_RE = re.compile(r"(?:助记词|助記詞|种子|種子|短语|短語|恢复词|恢復詞)(?:是|为|為)?$")
 
 
@@ -145,11 +154,19 @@ def find_seed_phrases(norm: str) -> list[tuple[int, int]]:
         spans.extend(_labelled_chinese_run(norm, m.start(), m.group()))
 
     last_end = 0
+    edge = False
     for unit in _units(norm):
         if unit is None:
             close_run()
             continue
+        if unit == _EDGE:
+            edge = True
+            continue
         start, end, english, simplified, traditional = unit
+        if edge:
+            edge = False
+            if len(run) in VALID_LENGTHS or len(run) + 1 not in VALID_LENGTHS:
+                continue
         chinese = english is None and not norm[start].isascii()
         if english is None and simplified is None and traditional is None:
             close_run()
