@@ -1,0 +1,210 @@
+"""Sending to Telegram: the OutputChannel of one incoming update, and the plumbing under it.
+
+Telegram's rules live here, so that the core never hears of them:
+- a text may hold at most 4,096 characters (counted in UTF-16 units): longer replies are
+  split, preferably at a blank line, a line end or a space;
+- a 429 (flood control) names the seconds to wait: python-telegram-bot does not retry by
+  itself, so the same call is sent again after that time (nothing is lost);
+- ``callback_data`` holds at most 64 bytes: a longer button is dropped (and logged);
+- a reply that quotes a deleted message is rejected, so warnings are never replies, and
+  nothing quotes a message after the bot deleted it. Quoting is by message id only: no
+  text of the user's message ever goes back out (no forwarding, no copying, no quote text).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dtm
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TypeVar
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
+from telegram.error import BadRequest, Forbidden, RetryAfter
+
+from shared.messages import Button, Reply
+
+log = logging.getLogger(__name__)
+
+MAX_TEXT = 4096  # Telegram's limit for one message, in UTF-16 code units
+MAX_CALLBACK_DATA = 64  # bytes
+MAX_ATTEMPTS = 6  # one call, then up to five retries after a 429
+SHUTDOWN_PATIENCE = 5.0  # while stopping, wait out a 429 only if it is this short
+
+T = TypeVar("T")
+
+
+def utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
+    """Pieces of at most ``limit`` UTF-16 units, cut at paragraph, line or word ends when
+    one lies in the second half of the piece. Empty text gives no pieces."""
+    pieces: list[str] = []
+    rest = text.strip()
+    while rest:
+        if utf16_len(rest) <= limit:
+            pieces.append(rest)
+            break
+        cut, units = 0, 0
+        for char in rest:
+            units += 2 if ord(char) > 0xFFFF else 1
+            if units > limit:
+                break
+            cut += 1
+        piece, tail = rest[:cut], rest[cut:]
+        for separator in ("\n\n", "\n", " "):
+            at = piece.rfind(separator)
+            if at > cut // 2:
+                piece, tail = rest[:at], rest[at + len(separator) :]
+                break
+        if piece.strip():
+            pieces.append(piece.rstrip())
+        rest = tail.lstrip()
+    return pieces
+
+
+def keyboard(buttons: Sequence[Button]) -> InlineKeyboardMarkup | None:
+    """Buttons as an inline keyboard: one choice per row, the yes/no feedback pair on one row."""
+    rows: list[list[InlineKeyboardButton]] = []
+    feedback: list[InlineKeyboardButton] = []
+    for button in buttons:
+        size = len(button.payload.encode("utf-8"))
+        if not button.payload or size > MAX_CALLBACK_DATA:
+            log.warning("dropped a button: its payload has %d bytes (Telegram allows 64)", size)
+            continue
+        key = InlineKeyboardButton(button.label or button.payload, callback_data=button.payload)
+        if button.payload.startswith("fb:"):
+            feedback.append(key)
+        else:
+            rows.append([key])
+    if feedback:
+        rows.append(feedback)
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def _seconds(exc: RetryAfter) -> float:
+    value = exc._retry_after  # a timedelta; the public property warns about ints in 22.x
+    if isinstance(value, dtm.timedelta):
+        return value.total_seconds()
+    return float(value)
+
+
+class Sender:
+    """Makes Bot API calls, waiting out flood control. One per running bot."""
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+        self.stopping = asyncio.Event()  # set when the bot shuts down
+
+    async def call(self, make_call: Callable[[], Awaitable[T]]) -> T:
+        """Make one call; after a 429 wait the time Telegram names and make it again."""
+        attempt = 1
+        while True:
+            try:
+                return await make_call()
+            except RetryAfter as exc:
+                delay = _seconds(exc)
+                if attempt >= MAX_ATTEMPTS:
+                    raise
+                log.warning("flood control: calling again in %.1f s", delay)
+                if not await self._wait(delay):
+                    log.warning("flood control during shutdown: a call was given up")
+                    raise
+                attempt += 1
+
+    async def _wait(self, delay: float) -> bool:
+        """Sleep ``delay`` seconds; False when a shutdown cuts a long wait short."""
+        if delay <= SHUTDOWN_PATIENCE:
+            await asyncio.sleep(delay)
+            return True
+        if self.stopping.is_set():
+            return False
+        try:
+            await asyncio.wait_for(self.stopping.wait(), timeout=delay)
+        except TimeoutError:
+            return True
+        return False
+
+    async def send_text(
+        self,
+        chat_id: int | str,
+        text: str,
+        *,
+        markup: InlineKeyboardMarkup | None = None,
+        reply_to: int | None = None,
+    ) -> None:
+        """Send ``text`` in as many messages as it takes; the buttons go under the last one."""
+        pieces = split_text(text)
+        if not pieces:
+            if markup is None:
+                return
+            pieces = ["…"]  # Telegram needs some text under a keyboard
+        for i, piece in enumerate(pieces):
+            last = i == len(pieces) - 1
+            quote = (
+                ReplyParameters(message_id=reply_to, allow_sending_without_reply=True)
+                if reply_to is not None and i == 0
+                else None
+            )
+            await self.call(
+                lambda piece=piece, last=last, quote=quote: self.bot.send_message(
+                    chat_id=chat_id,
+                    text=piece,
+                    reply_markup=markup if last else None,
+                    reply_parameters=quote,
+                )
+            )
+
+
+class TelegramChannel:
+    """Where the replies to one update go (the core's OutputChannel).
+
+    ``incoming_id`` is the user's message (the one ``delete_incoming`` removes); ``reply_to``
+    is the message that answers in a group quote (None: plain messages).
+    """
+
+    def __init__(
+        self,
+        sender: Sender,
+        chat_id: int,
+        *,
+        is_private: bool,
+        user_id: int | None = None,
+        incoming_id: int | None = None,
+        reply_to: int | None = None,
+    ) -> None:
+        self.sender = sender
+        self.chat_id = chat_id
+        self.is_private = is_private
+        self.user_id = user_id
+        self.incoming_id = incoming_id
+        self.reply_to = None if is_private else reply_to
+        self.deleted = False
+
+    async def send(self, reply: Reply) -> None:
+        markup = keyboard(reply.buttons)
+        if reply.private and not self.is_private and self.user_id is not None:
+            try:
+                await self.sender.send_text(self.user_id, reply.text, markup=markup)
+                return
+            except (Forbidden, BadRequest) as exc:  # the user never started the bot
+                log.info("private reply not possible (%s); answering in the group", exc.message)
+        # A warning stands alone: its message may be gone, and it must not point at a secret.
+        quote = None if reply.kind == "warn" or self.deleted else self.reply_to
+        await self.sender.send_text(self.chat_id, reply.text, markup=markup, reply_to=quote)
+
+    async def delete_incoming(self) -> bool:
+        if self.incoming_id is None:
+            return False
+        message_id = self.incoming_id
+        try:
+            await self.sender.call(
+                lambda: self.sender.bot.delete_message(chat_id=self.chat_id, message_id=message_id)
+            )
+        except (Forbidden, BadRequest) as exc:
+            log.warning("could not delete a message in a Telegram chat: %s", exc.message)
+            return False
+        self.deleted = True
+        return True
