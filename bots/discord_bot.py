@@ -24,6 +24,7 @@ import contextlib
 import logging
 import os
 import re
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -295,7 +296,8 @@ class DiscordFrontEnd:
                 await self._guarded(self.on_button(interaction))
 
         async def on_error(event: str, *args, **kwargs) -> None:
-            log.exception("error in Discord event %s", event)
+            # Only the type: a library exception's text may quote the event's payload.
+            log.error("error in Discord event %s: %s", event, sys.exc_info()[0].__name__)
 
         for handler in (setup_hook, on_ready, on_message, on_raw_message_edit, on_interaction):
             setattr(client, handler.__name__, handler)

@@ -559,29 +559,44 @@ def test_sigterm_stops_supportbot_run_discord(tmp_path, fake_server_thread):
         DISCORD_GATEWAY_URL=fake.gateway_url,
         SUPPORTBOT_DATA_DIR=str(tmp_path / "data"),
         SUPPORTBOT_KNOWLEDGE=str(MINI_KB),
+        SUPPORTBOT_LOG_LEVEL="DEBUG",
         HF_HUB_OFFLINE="1",
     )
+    log_path = tmp_path / "bot.log"
+    log_file = log_path.open("wb")  # a file, not a pipe: a full pipe would block the bot
     proc = subprocess.Popen(
         ["supportbot", "run", "discord"],
         cwd=REPO,
         env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
     )
+
+    def run(coro, timeout: float = 30):
+        return asyncio.run_coroutine_threadsafe(coro, loop).result(timeout)
+
     try:
-        asyncio.run_coroutine_threadsafe(fake.wait_identified(timeout=90), loop).result(100)
+        run(fake.wait_identified(timeout=90), 100)
+        run(fake.wait_until(lambda: fake.commands))  # past login, setup and READY
+        question = "How do I reset my password?"
+        for text in (question, f"my words are {SEED}"):
+            since = len(fake.requests)
+            run(fake.message_create(fake.dm_message(text)))
+            run(fake.wait_for_post(fake.dm_channel_of(), since=since))
         proc.send_signal(signal.SIGTERM)
         start = time.monotonic()
         code = proc.wait(timeout=15)
-        assert code == 0, proc.stderr.read()[-3000:]
+        output = log_path.read_text(errors="replace")
+        assert code == 0, output[-3000:]
         assert time.monotonic() - start < 15
-        err = proc.stderr.read()
-        assert TOKEN not in err
+        assert "answered reset-password" in output  # the log works (at DEBUG level) ...
+        for private in (TOKEN, question, SEED, *_secret_windows(SEED)):
+            assert private not in output  # ... and holds no token, message text or secret
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+        log_file.close()
 
 
 @pytest.fixture
