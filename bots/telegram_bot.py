@@ -242,6 +242,7 @@ class TelegramFrontend:
             user_id=user.id if user else None,
             incoming_id=message.message_id,
             reply_to=message.message_id,
+            thread_id=message.message_thread_id if message.is_topic_message else None,
         )
         moderator = False
         if parsed.command in MODERATOR_COMMANDS and not edited:
@@ -317,6 +318,9 @@ class TelegramFrontend:
             is_private=is_private,
             user_id=user.id,
             reply_to=message.message_id,
+            thread_id=getattr(message, "message_thread_id", None)
+            if getattr(message, "is_topic_message", False)
+            else None,
         )
         msg = Incoming(
             text=label,
@@ -495,7 +499,11 @@ async def serve(pipeline: Pipeline, settings: Settings, stop: asyncio.Event) -> 
     def polling_failed(exc: TelegramError) -> None:
         log.warning("telegram: polling failed (%s); trying again", type(exc).__name__)
 
-    await app.initialize()  # getMe: a wrong token fails here
+    try:
+        await app.initialize()  # getMe: a wrong token fails here
+    except TelegramError as exc:  # the library's message holds the token: never print it
+        detail = str(exc).replace(config.token, "[token]")
+        raise RuntimeError(f"Telegram start-up failed: {type(exc).__name__}: {detail}") from None
     runner = None
     try:
         frontend.bot_id, frontend.username = app.bot.id, app.bot.username or ""

@@ -134,6 +134,7 @@ class Sender:
         *,
         markup: InlineKeyboardMarkup | None = None,
         reply_to: int | None = None,
+        thread_id: int | None = None,
     ) -> None:
         """Send ``text`` in as many messages as it takes; the buttons go under the last one."""
         pieces = split_text(text)
@@ -151,6 +152,7 @@ class Sender:
             await self.call(
                 lambda piece=piece, last=last, quote=quote: self.bot.send_message(
                     chat_id=chat_id,
+                    message_thread_id=thread_id,
                     text=piece,
                     reply_markup=markup if last else None,
                     reply_parameters=quote,
@@ -162,7 +164,8 @@ class TelegramChannel:
     """Where the replies to one update go (the core's OutputChannel).
 
     ``incoming_id`` is the user's message (the one ``delete_incoming`` removes); ``reply_to``
-    is the message that answers in a group quote (None: plain messages).
+    is the message that answers in a group quote (None: plain messages); ``thread_id`` the
+    topic of a forum group.
     """
 
     def __init__(
@@ -174,6 +177,7 @@ class TelegramChannel:
         user_id: int | None = None,
         incoming_id: int | None = None,
         reply_to: int | None = None,
+        thread_id: int | None = None,
     ) -> None:
         self.sender = sender
         self.chat_id = chat_id
@@ -181,6 +185,7 @@ class TelegramChannel:
         self.user_id = user_id
         self.incoming_id = incoming_id
         self.reply_to = None if is_private else reply_to
+        self.thread_id = thread_id  # the topic of a forum group: replies stay in it
         self.deleted = False
 
     async def send(self, reply: Reply) -> None:
@@ -193,7 +198,9 @@ class TelegramChannel:
                 log.info("private reply not possible (%s); answering in the group", exc.message)
         # A warning stands alone: its message may be gone, and it must not point at a secret.
         quote = None if reply.kind == "warn" or self.deleted else self.reply_to
-        await self.sender.send_text(self.chat_id, reply.text, markup=markup, reply_to=quote)
+        await self.sender.send_text(
+            self.chat_id, reply.text, markup=markup, reply_to=quote, thread_id=self.thread_id
+        )
 
     async def delete_incoming(self) -> bool:
         if self.incoming_id is None:

@@ -62,6 +62,7 @@ class FakeTelegram:
         self.deleted: set[tuple[int, int]] = set()
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}  # every message, by chat+id
         self._runner: web.AppRunner | None = None
+        self._closing = False
         self.port = 0
 
     # --- server ------------------------------------------------------------------------------
@@ -78,6 +79,7 @@ class FakeTelegram:
         return self
 
     async def stop(self) -> None:
+        self._closing = True  # long polls in progress return at once
         async with self._changed:
             self._changed.notify_all()
         if self._runner is not None:
@@ -339,7 +341,8 @@ class FakeTelegram:
             async with self._changed:
                 try:
                     await asyncio.wait_for(
-                        self._changed.wait_for(lambda: bool(self._updates)), timeout
+                        self._changed.wait_for(lambda: bool(self._updates) or self._closing),
+                        timeout,
                     )
                 except TimeoutError:
                     pass

@@ -246,13 +246,22 @@ async def test_private_replies_fall_back_to_the_group(fake: FakeTelegram):
 
 
 @pytest.mark.parametrize(
-    "text",
-    [f"is this right? {SEED}", f"my key {WIF} please check"],
-    ids=["seed_phrase", "wif_key"],
+    "text, field",
+    [
+        (f"is this right? {SEED}", "text"),
+        (f"my key {WIF} please check", "text"),
+        (f"screenshot of my backup: {SEED}", "caption"),
+    ],
+    ids=["seed_phrase", "wif_key", "photo_caption"],
 )
-async def test_secret_in_a_group_is_deleted_and_the_member_warned(bot: Running, text, caplog):
+async def test_secret_in_a_group_is_deleted_and_the_member_warned(
+    bot: Running, text, field, caplog
+):
     caplog.set_level(logging.DEBUG)
-    posted = bot.fake.send_group(text)
+    if field == "text":
+        posted = bot.fake.send_group(text)
+    else:
+        posted = bot.fake.send_photo(chat=GROUP, caption=text)
     deleted = await bot.fake.wait_call("deleteMessage")
     assert int(deleted.params["message_id"]) == posted["message_id"]
     warning = await bot.reply()
@@ -298,6 +307,18 @@ async def test_ordinary_chatter_is_left_alone_and_mentions_are_answered(bot: Run
     bot.fake.send_group("and how long does a withdrawal take?", reply_to=bot_message)
     follow_up = await bot.reply(after=mark)
     assert "few hours" in follow_up.params["text"]
+
+
+async def test_forum_topics_keep_their_thread(bot: Running):
+    topic = {"message_thread_id": 77, "is_topic_message": True}
+    bot.fake.send_group(f"backup words {SEED}", **topic)
+    warning = await bot.reply()
+    assert int(warning.params["message_thread_id"]) == 77
+    mark = bot.mark()
+    bot.fake.send_group("@TestSupportBot my deposit has not arrived", **topic)
+    answer = await bot.reply(after=mark)
+    assert int(answer.params["message_thread_id"]) == 77
+    assert "block explorer" in answer.params["text"]
 
 
 async def test_escalate_by_an_administrator_only(bot: Running):
@@ -351,6 +372,17 @@ def test_api_urls():
         {"TELEGRAM_ADMIN_IDS": "1, 2,,", "TELEGRAM_POLL_TIMEOUT": "2"},
     )
     assert config.admin_ids == {"1", "2"} and config.poll_timeout == 2.0
+
+
+async def test_a_rejected_token_is_never_printed(fake, make_pipeline, settings: Settings):
+    settings.telegram_token = "999999:WRONG-token-zyxwvutsrqponmlkjihgfedcba"
+    settings.telegram_api_url = fake.api_url
+    pipeline = await make_pipeline(MINI_KB, **PIPELINE_KWARGS)
+    with pytest.raises(RuntimeError) as failed:
+        await asyncio.wait_for(serve(pipeline, settings, asyncio.Event()), 15)
+    assert "InvalidToken" in str(failed.value)
+    assert settings.telegram_token not in str(failed.value)
+    assert failed.value.__suppress_context__
 
 
 async def test_webhook_mode(fake, make_pipeline, settings: Settings, monkeypatch):
