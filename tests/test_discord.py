@@ -28,6 +28,7 @@ from bots.discord_bot import (
     DiscordChannel,
     DiscordFrontEnd,
     DiscordOptions,
+    apply_urls,
     serve,
     split_text,
 )
@@ -90,7 +91,7 @@ def _discord_settings(settings: Settings, fake: FakeDiscord) -> Settings:
 @asynccontextmanager
 async def running(pipeline, settings, fake, options=None) -> AsyncIterator[DiscordFrontEnd]:
     """The bot, connected to the fake and past GUILD_CREATE."""
-    from bots.discord_bot import apply_urls, quiet_library_logs
+    from bots.discord_bot import quiet_library_logs
 
     quiet_library_logs()
     apply_urls(settings)
@@ -108,6 +109,7 @@ async def running(pipeline, settings, fake, options=None) -> AsyncIterator[Disco
     finally:
         stop.set()
         await asyncio.wait_for(task, 15)
+        apply_urls(Settings())  # back to Discord's addresses for whatever runs next
 
 
 @pytest.fixture
@@ -535,6 +537,9 @@ async def test_serve_applies_urls_and_intents_and_stops(make_pipeline, settings,
     stop.set()
     await asyncio.wait_for(task, 15)
     assert fake._ws is None  # the connection was closed
+    apply_urls(Settings())
+    assert discord.http.Route.BASE == "https://discord.com/api/v10"
+    assert str(discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY) == "wss://gateway.discord.gg/"
 
 
 def test_options_from_env():
@@ -612,3 +617,29 @@ def fake_server_thread():
     asyncio.run_coroutine_threadsafe(fake.close(), loop).result(10)
     loop.call_soon_threadsafe(loop.stop)
     thread.join(5)
+
+
+async def test_chinese_button_press_answers_in_chinese(bot: Bot):
+    fake = bot.fake
+    since = len(fake.requests)
+    await fake.message_create(fake.dm_message("我忘记密码了怎么办"))
+    answer = (await fake.wait_for_post(bot.dm, since=since))[0].answer
+    since = len(fake.requests)
+    await fake.interaction_create(
+        fake.button_press(answer, "faq:lost-2fa", in_guild=False, user_id=bot.user_id)
+    )
+    followup = await fake.wait_until(
+        lambda: [r for r in fake.requests[since:] if r.path.startswith("/webhooks/")]
+    )
+    assert "二步验证" in followup[0].json["content"]
+
+
+async def test_reconnects_after_the_library_fails_on_an_event(bot: Bot):
+    """A payload discord.py cannot parse ends its connection; the bot comes back."""
+    fake = bot.fake
+    broken = fake.slash_command("faq")
+    del broken["attachment_size_limit"]
+    await fake.interaction_create(broken)
+    await fake.wait_identified(count=2, timeout=20)
+    reply = await bot.ask_dm("How do I reset my password?")
+    assert "Forgot password" in reply["content"]
