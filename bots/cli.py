@@ -111,6 +111,18 @@ def cmd_kb_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_kb_split(args: argparse.Namespace) -> int:
+    from shared.evaluation import split_csv
+
+    try:
+        first, rest = split_csv(args.csv, args.per_label, args.first, args.rest)
+    except (OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"{first} rows -> {args.first}, {rest} rows -> {args.rest}", file=sys.stderr)
+    return 0
+
+
 def cmd_kb_eval(args: argparse.Namespace) -> int:
     from shared.evaluation import evaluate, read_labelled_csv
     from shared.knowledge import KnowledgeError, load_knowledge
@@ -270,6 +282,12 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("csv")
     imp.add_argument("--out", required=True)
     imp.set_defaults(func=cmd_kb_import)
+    split = kb.add_parser("split", help="first N rows per label -> one CSV, the rest -> another")
+    split.add_argument("csv")
+    split.add_argument("--per-label", type=int, required=True)
+    split.add_argument("--first", required=True, help="CSV of the first N rows per label")
+    split.add_argument("--rest", required=True, help="CSV of the other rows")
+    split.set_defaults(func=cmd_kb_split)
     ev = kb.add_parser("eval", help="measure matching on a text,label CSV")
     ev.add_argument("yaml")
     ev.add_argument("csv")

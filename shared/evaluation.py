@@ -75,6 +75,27 @@ def import_csv(csv_path: str | Path, out_path: str | Path) -> int:
     return len(entries)
 
 
+def split_csv(
+    csv_path: str | Path, per_label: int, first_out: str | Path, rest_out: str | Path
+) -> tuple[int, int]:
+    """Deterministic split: the first ``per_label`` rows of each label go to ``first_out``
+    (for the knowledge), the rest, out-of-scope rows included, to ``rest_out``."""
+    seen: dict[str, int] = {}
+    first, rest = [], []
+    for row in read_labelled_csv(csv_path):
+        if row.label and seen.get(row.label, 0) < per_label:
+            seen[row.label] = seen.get(row.label, 0) + 1
+            first.append(row)
+        else:
+            rest.append(row)
+    for path, rows in ((first_out, first), (rest_out, rest)):
+        with open(path, "w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["text", "label"])
+            writer.writerows([r.text, r.label] for r in rows)
+    return len(first), len(rest)
+
+
 def evaluate(
     index: Index, knowledge: Knowledge, rows: list[LabelledQuestion], *, timing_sample: int = 100
 ) -> dict:
