@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from shared.adapter import Adapter, features, fit_cached
 from shared.encoders import (
     Encoder,
     SentenceTransformerEncoder,
@@ -32,6 +33,8 @@ from shared.language import has_cjk
 
 log = logging.getLogger(__name__)
 
+# Weight of the knowledge-fitted classifier's probability in the ranking (shared.adapter).
+ADAPTER_WEIGHT = 0.5
 # Weight of the English model on Latin-to-Latin pairs in the default pairing
 # (measured with `supportbot kb eval`, see README).
 LATIN_BLEND = 0.7
@@ -40,7 +43,8 @@ LATIN_BLEND = 0.7
 @dataclass(frozen=True)
 class Candidate:
     entry: Entry
-    score: float
+    score: float  # cosine similarity of the entry's closest phrasing: decides answer or not
+    confidence: float = 0.0  # the ranking score (similarity blended with the adapter)
 
 
 @dataclass(frozen=True)
@@ -68,8 +72,9 @@ def decide(result: MatchResult, settings: MatchingSettings) -> Decision:
     if not candidates:
         return Decision("escalate", ())
     best = candidates[0]
-    runner_up = candidates[1].score if len(candidates) > 1 else -1.0
-    if best.score >= settings.answer_threshold and best.score - runner_up >= settings.margin:
+    runner_up = candidates[1].confidence if len(candidates) > 1 else -1.0
+    clear = best.confidence - runner_up >= settings.margin
+    if best.score >= settings.answer_threshold and clear:
         return Decision("answer", (best,))
     close = tuple(c for c in candidates if c.score >= settings.suggest_threshold)
     if close:
@@ -168,7 +173,14 @@ def encode_cached(encoder: Encoder, texts: list[str], cache_dir: Path | None) ->
 class Index:
     """The knowledge's phrasings, encoded, ready to rank entries for questions."""
 
-    def __init__(self, knowledge: Knowledge, model: Model, cache_dir: Path | None = None):
+    def __init__(
+        self,
+        knowledge: Knowledge,
+        model: Model,
+        cache_dir: Path | None = None,
+        *,
+        adapt: bool = True,
+    ):
         self.knowledge = knowledge
         self.model = model
         self.entries = [e for e in knowledge.entries if e.questions]
@@ -178,28 +190,57 @@ class Index:
         self.owner = np.repeat(np.arange(len(self.entries)), counts)
         self.latin = np.array([not has_cjk(q) for q in self.phrasings], dtype=bool)
         self.vectors = [encode_cached(enc, self.phrasings, cache_dir) for enc in model.encoders]
+        self.adapter = self._fit_adapter(cache_dir) if adapt else None
+
+    def _fit_adapter(self, cache_dir: Path | None) -> Adapter:
+        """Fit the knowledge's classifier on its phrasings, titles and answers."""
+        extra, extra_owner = [], []
+        for i, entry in enumerate(self.entries):
+            for text in [*entry.title.values(), *entry.answer.values()]:
+                extra.append(text)
+                extra_owner.append(i)
+        extra_latin = np.array([not has_cjk(t) for t in extra], dtype=bool)
+        extra_vectors = [encode_cached(enc, extra, cache_dir) for enc in self.model.encoders]
+        x = np.concatenate(
+            [
+                self._features(self.vectors, self.latin),
+                self._features(extra_vectors, extra_latin),
+            ]
+        )
+        y = np.concatenate([self.owner, np.array(extra_owner, dtype=np.int64)])
+        return fit_cached(x, y, len(self.entries), self.model.name, cache_dir)
+
+    def _features(self, vectors: list[np.ndarray], latin: np.ndarray) -> np.ndarray:
+        return features(vectors, latin, [enc.latin_only for enc in self.model.encoders])
 
     def encode_queries(self, texts: list[str]) -> tuple[list[np.ndarray], np.ndarray]:
         vectors = [enc.encode(texts) for enc in self.model.encoders]
         latin = np.array([not has_cjk(t) for t in texts], dtype=bool)
         return vectors, latin
 
-    def entry_scores(self, texts: list[str]) -> np.ndarray:
-        """(n_texts, n_entries): each entry's best phrasing similarity."""
+    def entry_scores(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Two (n_texts, n_entries) arrays: each entry's best phrasing similarity, and the
+        ranking confidence (that similarity blended with the adapter's probability)."""
         if not self.entries:
-            return np.zeros((len(texts), 0), dtype=np.float32)
+            empty = np.zeros((len(texts), 0), dtype=np.float32)
+            return empty, empty
         queries, latin = self.encode_queries(texts)
         sims = self.model.similarity(queries, latin, self.vectors, self.latin)
-        return np.maximum.reduceat(sims, self.starts, axis=1)
+        nearest = np.maximum.reduceat(sims, self.starts, axis=1)
+        if self.adapter is None:
+            return nearest, nearest
+        probabilities = self.adapter.probabilities(self._features(queries, latin))
+        return nearest, (nearest + ADAPTER_WEIGHT * probabilities) / (1 + ADAPTER_WEIGHT)
 
     def rank(self, texts: list[str], top: int = 5) -> list[MatchResult]:
-        scores = self.entry_scores(texts)
+        nearest, confidence = self.entry_scores(texts)
         results = []
-        for row in scores:
-            order = np.argsort(-row)[:top]
-            results.append(
-                MatchResult(tuple(Candidate(self.entries[i], float(row[i])) for i in order))
+        for sims, conf in zip(nearest, confidence, strict=True):
+            order = np.argsort(-conf)[:top]
+            candidates = tuple(
+                Candidate(self.entries[i], float(sims[i]), float(conf[i])) for i in order
             )
+            results.append(MatchResult(candidates))
         return results
 
     def conflicts(self, threshold: float = 0.93, limit: int = 50) -> list[Problem]:
