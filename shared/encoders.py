@@ -62,7 +62,7 @@ class SentenceTransformerEncoder:
         with self._lock:  # torch modules are not meant to run two batches at once
             vectors = self.model.encode(
                 texts,
-                batch_size=64,
+                batch_size=16,  # long texts: attention memory grows with batch x length²
                 normalize_embeddings=True,
                 convert_to_numpy=True,
                 show_progress_bar=False,

@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 
 # Weight of the knowledge-fitted classifier's probability in the ranking (shared.adapter).
 ADAPTER_WEIGHT = 0.5
+# Titles and answers also teach the classifier; their opening is what carries the topic.
+EXTRA_CHARS = 300
 # Weight of the English model on Latin-to-Latin pairs in the default pairing
 # (measured with `supportbot kb eval`, see README).
 LATIN_BLEND = 0.7
@@ -121,7 +123,10 @@ def load_model(spec: str = "default") -> Model:
     with _MODELS_LOCK:
         if spec not in _MODELS:
             _MODELS.clear()  # one model in memory at a time
-            _MODELS[spec] = _build_model(spec)
+            model = _build_model(spec)
+            for encoder in model.encoders:  # load lazy weights now, not on the first question
+                encoder.encode(["warm up"])
+            _MODELS[spec] = model
         return _MODELS[spec]
 
 
@@ -197,7 +202,7 @@ class Index:
         extra, extra_owner = [], []
         for i, entry in enumerate(self.entries):
             for text in [*entry.title.values(), *entry.answer.values()]:
-                extra.append(text)
+                extra.append(text[:EXTRA_CHARS])
                 extra_owner.append(i)
         extra_latin = np.array([not has_cjk(t) for t in extra], dtype=bool)
         extra_vectors = [encode_cached(enc, extra, cache_dir) for enc in self.model.encoders]
