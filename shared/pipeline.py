@@ -174,22 +174,27 @@ class Pipeline:
         text = msg.text or ""
         language = detect_language(text, msg.language, self.knowledge.settings.default_language)
         state = self.conversations.state(msg.platform, msg.conversation_id, msg.user_id)
-        if msg.payload is None and not _has_words(text):
-            language = state.language or language
+        if msg.payload is not None or not _has_words(text):
+            language = state.language or language  # a button press continues the conversation
         # 1. The guard, before anything else sees the text.
         found = self.scan(text) if text else None
         if found is not None and found.sensitive:
             outcome = await self._warn_secret(msg, found.kinds, language)
             text = found.redacted
             self._remember(msg, state, text)
-            if msg.addressed and msg.is_private and _has_words(_strip_placeholders(text)):
+            if (
+                msg.addressed
+                and msg.is_private
+                and not msg.edited
+                and _has_words(_strip_placeholders(text))
+            ):
                 await self._respond(msg, state, text, language)  # still help with the rest
             return outcome
         links = self.check_links(text, self.knowledge.settings.official_domains) if text else None
         self._remember(msg, state, text)
         if links is not None and links.suspicious:
             return await self._warn_phishing(msg, links, language)
-        if not msg.addressed:
+        if not msg.addressed or msg.edited:  # an edit is guarded, not answered a second time
             return Outcome("none", language=language)
         state.language = language
         return await self._respond(msg, state, text, language)
@@ -397,6 +402,9 @@ class Pipeline:
                 return await self._say(msg, language, "error", self.t(language, "not_moderator"))
             result = await self.reload()
             return await self._say(msg, language, "info", self.describe_reload(result, language))
+        if command == "escalate":  # without a target message: say how it works
+            key = "escalate_usage" if msg.is_moderator else "not_moderator"
+            return await self._say(msg, language, "info", self.t(language, key))
         if command == "status":
             if not msg.is_moderator:
                 return await self._say(msg, language, "error", self.t(language, "not_moderator"))
