@@ -303,6 +303,10 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--jsonl", action="store_true", help="JSON Lines out (the default)")
     scan.set_defaults(func=cmd_guard_scan)
 
+    from bots.desk_cli import add_arguments as add_desk_arguments
+
+    add_desk_arguments(sub.add_parser("desk", help="the web desk: ticket pages and the queue"))
+
     bench = sub.add_parser("bench", help="measure latency, throughput, memory, start-up")
     bench.add_argument("--kb", help="knowledge file or folder")
     bench.add_argument("--json", action="store_true")

@@ -15,6 +15,13 @@ Environment (besides DISCORD_TOKEN, DISCORD_API_URL and DISCORD_GATEWAY_URL in S
                               besides members with the Manage Messages permission
     DISCORD_SHARDED           1 to run as an AutoShardedClient (large bots)
     DISCORD_SHARD_COUNT       optional fixed shard count (default: what Discord recommends)
+    DISCORD_STAFF_CHANNEL     channel id where new tickets are announced (a link to the desk,
+                              no message text); unset: tickets are not announced
+
+The desk's outbox (shared.outbox) is delivered from here: moderators' replies (by DM for a
+server ticket, falling back to the channel with a mention), requests for a rating when a
+ticket closes, and the announcements. A row is marked delivered only after Discord accepted
+the message.
 """
 
 from __future__ import annotations
@@ -36,6 +43,14 @@ import yarl
 from discord import app_commands
 
 from shared.messages import Button, Incoming, Reply
+from shared.outbox import (
+    SKIPPED,
+    OutboxItem,
+    PermanentFailure,
+    idle_hours_from_env,
+    interval_from_env,
+    run_outbox,
+)
 from shared.pipeline import Pipeline
 from shared.settings import Settings
 
@@ -61,6 +76,7 @@ class DiscordOptions:
     moderator_roles: frozenset[str] = field(default_factory=frozenset)
     sharded: bool = False
     shard_count: int | None = None
+    staff_channel: int | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> DiscordOptions:
@@ -73,7 +89,14 @@ class DiscordOptions:
         roles = frozenset(p.lower() for p in items("DISCORD_MODERATOR_ROLE"))
         sharded = env.get("DISCORD_SHARDED", "").strip().lower() in ("1", "true", "yes")
         count = env.get("DISCORD_SHARD_COUNT", "").strip()
-        return cls(channels, roles, sharded, int(count) if count.isdigit() else None)
+        staff = env.get("DISCORD_STAFF_CHANNEL", "").strip()
+        return cls(
+            channels,
+            roles,
+            sharded,
+            int(count) if count.isdigit() else None,
+            int(staff) if staff.isdigit() else None,
+        )
 
 
 def apply_urls(settings: Settings) -> None:
@@ -534,6 +557,38 @@ class DiscordFrontEnd:
         except Exception as exc:
             log.warning("could not register slash commands: %s", type(exc).__name__)
 
+    # --- the outbox -----------------------------------------------------------------------
+
+    async def deliver(self, item: OutboxItem) -> str | None:
+        """One outbox row -> Discord. Raises when Discord refused (the row is retried, or
+        given up on a PermanentFailure); returns SKIPPED when there is nowhere to send it."""
+        client = self.client
+        if item.kind == "announce":
+            if not self.options.staff_channel:
+                return SKIPPED
+            staff = client.get_partial_messageable(self.options.staff_channel)
+            await _send_all(staff, item.text, _NO_PINGS)
+            return None
+        channel_id, user_id = int(item.conversation_id or 0), int(item.user_id or 0)
+        channel = client.get_channel(channel_id)
+        in_server = channel is not None and getattr(channel, "guild", None) is not None
+        if in_server and user_id:  # a server ticket: the member by DM first
+            try:
+                dm = await client.create_dm(discord.Object(id=user_id))
+                await _send_all(dm, item.text, _NO_PINGS)
+                return None
+            except discord.HTTPException:
+                log.info("outbox: the member's DMs are closed; answering in the channel")
+            target = client.get_partial_messageable(channel_id)
+            mention = discord.AllowedMentions(users=[discord.Object(id=user_id)])
+            await _send_all(target, f"<@{user_id}> {item.text}", mention)
+            return None
+        try:  # a DM ticket (or a channel this connection has not seen)
+            await _send_all(client.get_partial_messageable(channel_id), item.text, _NO_PINGS)
+        except (discord.NotFound, discord.Forbidden) as exc:
+            raise PermanentFailure(type(exc).__name__) from None
+        return None
+
     # --- running ------------------------------------------------------------------------
 
     async def run(self, token: str, stop: asyncio.Event) -> None:
@@ -592,6 +647,11 @@ class DiscordFrontEnd:
         return None
 
 
+async def _send_all(target, text: str, mentions: discord.AllowedMentions) -> None:
+    for piece in split_text(text):
+        await target.send(piece, allowed_mentions=mentions)
+
+
 def _button_label(message: discord.Message | None, custom_id: str) -> str:
     """The pressed button's label: it is in the member's language, so it tells the core
     which language to answer in."""
@@ -638,4 +698,22 @@ async def serve(
         "sharded" if options.sharded else "single connection",
         len(options.support_channels),
     )
-    await front.run(settings.discord_token, stop)
+    outbox_stop = asyncio.Event()
+    deliveries = asyncio.create_task(
+        run_outbox(
+            pipeline.store,
+            "discord",
+            front.deliver,
+            outbox_stop,
+            interval=interval_from_env(),
+            idle_hours=idle_hours_from_env(),
+            ready=lambda: front.client.is_ready() and not front.client.is_closed(),
+        ),
+        name="discord-outbox",
+    )
+    try:
+        await front.run(settings.discord_token, stop)
+    finally:
+        outbox_stop.set()  # a delivery in progress finishes (and is marked) first
+        with contextlib.suppress(TimeoutError, asyncio.CancelledError):
+            await asyncio.wait_for(deliveries, 10)

@@ -25,6 +25,13 @@ Environment (besides ``TELEGRAM_TOKEN`` and ``TELEGRAM_API_URL`` in shared.setti
   0.0.0.0) and ``TELEGRAM_WEBHOOK_PORT`` (default 8443) say where that server listens (behind
   a reverse proxy that terminates TLS); ``TELEGRAM_WEBHOOK_SECRET`` fixes the secret token
   Telegram sends along (default: a new random one at every start).
+- ``TELEGRAM_STAFF_CHAT``: the chat id of the staff group where new tickets are announced
+  (a link to the desk, no message text). Unset: tickets are not announced.
+
+The desk's outbox (shared.outbox) is delivered from here: moderators' replies to the member
+(privately first for a group ticket, else in the chat the ticket came from), requests for a
+rating when a ticket closes, and the announcements. A row is marked delivered only after
+Telegram accepted the message.
 
 Nothing here logs a message text or the token; the library's loggers stay at WARNING.
 """
@@ -32,6 +39,7 @@ Nothing here logs a message text or the token; the library's loggers stay at WAR
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import logging
 import os
@@ -52,7 +60,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatMemberStatus, ChatType
-from telegram.error import TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -66,6 +74,14 @@ from telegram.request import HTTPXRequest
 
 from bots.telegram_channel import Sender, TelegramChannel
 from shared.messages import Incoming
+from shared.outbox import (
+    SKIPPED,
+    OutboxItem,
+    PermanentFailure,
+    idle_hours_from_env,
+    interval_from_env,
+    run_outbox,
+)
 from shared.pipeline import Pipeline
 from shared.settings import Settings
 
@@ -95,6 +111,7 @@ class TelegramConfig:
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = 8443
     webhook_secret: str | None = None
+    staff_chat: str | None = None  # TELEGRAM_STAFF_CHAT
 
     @classmethod
     def from_env(cls, settings: Settings, env: dict[str, str] | None = None) -> TelegramConfig:
@@ -117,6 +134,7 @@ class TelegramConfig:
             webhook_listen=get("TELEGRAM_WEBHOOK_LISTEN") or "0.0.0.0",
             webhook_port=int(get("TELEGRAM_WEBHOOK_PORT") or 8443),
             webhook_secret=get("TELEGRAM_WEBHOOK_SECRET"),
+            staff_chat=get("TELEGRAM_STAFF_CHAT"),
         )
 
 
@@ -337,6 +355,30 @@ class TelegramFrontend:
         async with self._lock(chat.id, user.id):
             await self.pipeline.handle(msg)
 
+    async def deliver(self, item: OutboxItem) -> str | None:
+        """One outbox row -> Telegram. Raises when Telegram refused (the row is retried, or
+        given up on a PermanentFailure); returns SKIPPED when there is nowhere to send it."""
+        if item.kind == "announce":
+            if not self.config.staff_chat:
+                return SKIPPED
+            try:
+                await self.sender.send_text(self.config.staff_chat, item.text)
+            except (Forbidden, BadRequest) as exc:
+                raise PermanentFailure(f"staff chat: {type(exc).__name__}") from None
+            return None
+        chat_id, user_id = int(item.conversation_id or 0), int(item.user_id or 0)
+        if user_id and user_id != chat_id:  # a group ticket: the member privately first
+            try:
+                await self.sender.send_text(user_id, item.text)
+                return None
+            except (Forbidden, BadRequest):
+                log.info("outbox: the member has no private chat with the bot; using the group")
+        try:
+            await self.sender.send_text(chat_id, item.text)
+        except (Forbidden, BadRequest) as exc:
+            raise PermanentFailure(type(exc).__name__) from None
+        return None
+
     async def on_other(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.debug("ignored an update of a kind the bot does not handle")
 
@@ -505,6 +547,8 @@ async def serve(pipeline: Pipeline, settings: Settings, stop: asyncio.Event) -> 
         detail = str(exc).replace(config.token, "[token]")
         raise RuntimeError(f"Telegram start-up failed: {type(exc).__name__}: {detail}") from None
     runner = None
+    deliveries: asyncio.Task | None = None
+    outbox_stop = asyncio.Event()
     try:
         frontend.bot_id, frontend.username = app.bot.id, app.bot.username or ""
         await _register_commands(app)
@@ -519,10 +563,25 @@ async def serve(pipeline: Pipeline, settings: Settings, stop: asyncio.Event) -> 
                 error_callback=polling_failed,
             )
             log.info("telegram: polling as @%s", frontend.username)
+        deliveries = asyncio.create_task(
+            run_outbox(
+                pipeline.store,
+                "telegram",
+                frontend.deliver,
+                outbox_stop,
+                interval=interval_from_env(),
+                idle_hours=idle_hours_from_env(),
+            ),
+            name="telegram-outbox",
+        )
         await stop.wait()
         log.info("telegram: stopping")
     finally:
         sender.stopping.set()
+        outbox_stop.set()  # a delivery in progress finishes (and is marked) first
+        if deliveries is not None:
+            with contextlib.suppress(TimeoutError, asyncio.CancelledError):
+                await asyncio.wait_for(deliveries, 10)
         if app.updater is not None and app.updater.running:
             await app.updater.stop()
         if runner is not None:

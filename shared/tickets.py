@@ -11,7 +11,7 @@ import hmac
 import secrets
 import threading
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import (
@@ -23,8 +23,12 @@ from sqlalchemy import (
     String,
     Text,
     create_engine,
+    event,
+    func,
     select,
+    update,
 )
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
@@ -55,6 +59,11 @@ class TicketRow(Base):
     escalated_by: Mapped[str | None] = mapped_column(String(128), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    # The desk (migration 0002): who works on it, how it ended, what the member thought.
+    claimed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    close_reason: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    rating: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     __table_args__ = (
         # One open ticket per member and conversation: escalating twice gives the same one.
@@ -78,6 +87,7 @@ class MessageRow(Base):
     author: Mapped[str] = mapped_column(String(16))  # user | bot | moderator
     text: Mapped[str] = mapped_column(Text)  # redacted
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    author_name: Mapped[str | None] = mapped_column(String(128), nullable=True)  # moderators
 
 
 class FeedbackRow(Base):
@@ -106,6 +116,11 @@ class Ticket:
     status: str
     escalated_by: str | None
     created_at: datetime
+    updated_at: datetime | None = None
+    claimed_by: str | None = None
+    closed_at: datetime | None = None
+    close_reason: str | None = None
+    rating: int | None = None
 
 
 @dataclass(frozen=True)
@@ -113,6 +128,7 @@ class TicketMessage:
     author: str
     text: str
     created_at: datetime
+    author_name: str | None = None
 
 
 def _ticket(row: TicketRow) -> Ticket:
@@ -128,8 +144,36 @@ def _ticket(row: TicketRow) -> Ticket:
         reason=row.reason,
         status=row.status,
         escalated_by=row.escalated_by,
-        created_at=row.created_at,
+        created_at=_utc(row.created_at),
+        updated_at=_utc(row.updated_at),
+        claimed_by=row.claimed_by,
+        closed_at=_utc(row.closed_at),
+        close_reason=row.close_reason,
+        rating=row.rating,
     )
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    """SQLite hands datetimes back without their zone; every stored time is UTC."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+def _engine(url: str) -> Engine:
+    """An engine for ``url``; SQLite files get WAL (the bot and the desk share them)."""
+    if not url.startswith("sqlite"):
+        return create_engine(url, future=True, pool_pre_ping=True)
+    engine = create_engine(url, future=True, connect_args={"timeout": 30})
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection, _record) -> None:  # pragma: no cover - trivial
+        cursor = dbapi_connection.cursor()
+        if url not in ("sqlite://", "sqlite:///:memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+    return engine
 
 
 class TicketStore:
@@ -138,8 +182,10 @@ class TicketStore:
     def __init__(self, url: str, public_url: str = "http://127.0.0.1:8080") -> None:
         if url.startswith("sqlite:///"):
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        self.engine = create_engine(url, future=True)
-        Base.metadata.create_all(self.engine)
+        self.engine = _engine(url)
+        from shared.migrations import upgrade
+
+        upgrade(self.engine)  # `alembic upgrade head`: the schema is the migrations'
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.public_url = public_url.rstrip("/")
         self._lock = threading.Lock()
@@ -191,8 +237,26 @@ class TicketStore:
                 return _ticket(existing), False
             for author, text in transcript:
                 session.add(MessageRow(ticket_id=row.id, author=author, text=text))
+            self._announce(session, row)
             session.commit()
             return _ticket(row), True
+
+    def desk_url_for(self, ticket_id: int) -> str:
+        """The moderators' page of a ticket (behind the desk's login; no token in it)."""
+        return f"{self.public_url}/queue/{ticket_id}"
+
+    def _announce(self, session: Session, row: TicketRow) -> None:
+        """A new ticket: an "announce" row for the staff channel of its platform."""
+        from shared import outbox
+
+        if row.platform not in outbox.BOT_PLATFORMS:
+            return
+        parts = [f"New ticket #{row.id} / 新工单", row.platform, row.language, row.reason]
+        if row.category:
+            parts.append(row.category)
+        who = row.user_name or row.user_id
+        text = f"{' · '.join(parts)}\n{who}\n{self.desk_url_for(row.id)}"
+        outbox.add(session, kind="announce", platform=row.platform, text=text, ticket_id=row.id)
 
     @staticmethod
     def _open_row(session: Session, platform: str, conversation_id: str, user_id: str):
@@ -210,9 +274,13 @@ class TicketStore:
             row = self._open_row(session, platform, conversation_id, user_id)
             return _ticket(row) if row else None
 
-    def add_message(self, ticket_id: int, author: str, text: str) -> None:
+    def add_message(
+        self, ticket_id: int, author: str, text: str, author_name: str | None = None
+    ) -> None:
         with self.sessions() as session:
-            session.add(MessageRow(ticket_id=ticket_id, author=author, text=text))
+            session.add(
+                MessageRow(ticket_id=ticket_id, author=author, text=text, author_name=author_name)
+            )
             row = session.get(TicketRow, ticket_id)
             if row is not None:
                 row.updated_at = _now()
@@ -228,27 +296,185 @@ class TicketStore:
                 return None
             return _ticket(row)
 
+    def get(self, ticket_id: int) -> Ticket | None:
+        with self.sessions() as session:
+            row = session.get(TicketRow, ticket_id)
+            return _ticket(row) if row else None
+
     def messages(self, ticket_id: int) -> list[TicketMessage]:
         with self.sessions() as session:
             rows = session.scalars(
                 select(MessageRow).where(MessageRow.ticket_id == ticket_id).order_by(MessageRow.id)
             )
-            return [TicketMessage(r.author, r.text, r.created_at) for r in rows]
+            return [
+                TicketMessage(r.author, r.text, _utc(r.created_at), r.author_name) for r in rows
+            ]
 
-    def tickets(self, status: str | None = None) -> list[Ticket]:
+    def tickets(
+        self,
+        status: str | None = None,
+        *,
+        claimed_by: str | None = None,
+        unclaimed: bool = False,
+        platforms: tuple[str, ...] | None = None,
+        platform: str | None = None,
+        language: str | None = None,
+        limit: int | None = None,
+    ) -> list[Ticket]:
+        """Tickets, newest first, filtered by status, claim, platform and language."""
         with self.sessions() as session:
             query = select(TicketRow).order_by(TicketRow.id.desc())
             if status:
                 query = query.where(TicketRow.status == status)
+            if claimed_by:
+                query = query.where(TicketRow.claimed_by == claimed_by)
+            if unclaimed:
+                query = query.where(TicketRow.claimed_by.is_(None))
+            if platforms is not None:
+                query = query.where(TicketRow.platform.in_(platforms))
+            if platform:
+                query = query.where(TicketRow.platform == platform)
+            if language:
+                query = query.where(TicketRow.language == language)
+            if limit:
+                query = query.limit(limit)
             return [_ticket(r) for r in session.scalars(query)]
 
-    def close(self, ticket_id: int) -> None:
+    def counts(self, platforms: tuple[str, ...] | None = None) -> dict[str, int]:
+        """How many tickets per status."""
+        with self.sessions() as session:
+            query = select(TicketRow.status, func.count()).group_by(TicketRow.status)
+            if platforms is not None:
+                query = query.where(TicketRow.platform.in_(platforms))
+            return {status: count for status, count in session.execute(query)}
+
+    def last_messages(self, ticket_ids: list[int]) -> dict[int, TicketMessage]:
+        """The newest message of each ticket (the queue's preview column)."""
+        if not ticket_ids:
+            return {}
+        with self.sessions() as session:
+            newest = (
+                select(func.max(MessageRow.id))
+                .where(MessageRow.ticket_id.in_(ticket_ids))
+                .group_by(MessageRow.ticket_id)
+            )
+            rows = session.scalars(select(MessageRow).where(MessageRow.id.in_(newest)))
+            return {
+                r.ticket_id: TicketMessage(r.author, r.text, _utc(r.created_at), r.author_name)
+                for r in rows
+            }
+
+    def claim(self, ticket_id: int, moderator: str | None) -> bool:
+        """Take an open ticket (``None``: give it back). False when it is not open."""
+        with self.sessions() as session:
+            done = session.execute(
+                update(TicketRow)
+                .where(TicketRow.id == ticket_id, TicketRow.status == "open")
+                .values(claimed_by=moderator)
+            )
+            session.commit()
+            return done.rowcount == 1
+
+    def reply(self, ticket_id: int, moderator: str, text: str) -> bool:
+        """A moderator's (redacted) answer: kept in the ticket and queued for the member's
+        platform in one transaction. Claims an unclaimed ticket. False when not open."""
+        from shared import outbox
+
         with self.sessions() as session:
             row = session.get(TicketRow, ticket_id)
-            if row is not None:
-                row.status = "closed"
-                row.updated_at = _now()
-                session.commit()
+            if row is None or row.status != "open":
+                return False
+            session.add(
+                MessageRow(ticket_id=row.id, author="moderator", text=text, author_name=moderator)
+            )
+            row.updated_at = _now()
+            row.claimed_by = row.claimed_by or moderator
+            if row.platform in outbox.BOT_PLATFORMS:
+                message = outbox.text_for(
+                    row.language, "reply", id=row.id, text=text, url=self.url_for(_ticket(row))
+                )
+                outbox.add(
+                    session,
+                    kind="reply",
+                    platform=row.platform,
+                    conversation_id=row.conversation_id,
+                    user_id=row.user_id,
+                    ticket_id=row.id,
+                    text=message,
+                )
+            session.commit()
+            return True
+
+    def close(
+        self, ticket_id: int, *, reason: str = "moderator", ask_rating: bool = False, hours=None
+    ) -> bool:
+        """Close a ticket; with ``ask_rating`` the member is asked to rate the help (outbox).
+        False when it was not open (closing twice does nothing)."""
+        with self.sessions() as session:
+            now = _now()
+            done = session.execute(
+                update(TicketRow)
+                .where(TicketRow.id == ticket_id, TicketRow.status == "open")
+                .values(status="closed", updated_at=now, closed_at=now, close_reason=reason)
+            )
+            if done.rowcount != 1:
+                session.rollback()
+                return False
+            row = session.get(TicketRow, ticket_id)
+            if ask_rating and row is not None:
+                self._ask_rating(session, row, hours)
+            session.commit()
+            return True
+
+    def _ask_rating(self, session: Session, row: TicketRow, hours) -> None:
+        from shared import outbox
+
+        if row.platform not in outbox.BOT_PLATFORMS:
+            return
+        why = ""
+        if hours is not None:
+            why = outbox.text_for(row.language, "why_idle", hours=f"{hours:g}")
+        text = outbox.text_for(
+            row.language, "rating", id=row.id, why=why, url=self.url_for(_ticket(row))
+        )
+        outbox.add(
+            session,
+            kind="rating",
+            platform=row.platform,
+            conversation_id=row.conversation_id,
+            user_id=row.user_id,
+            ticket_id=row.id,
+            text=text,
+        )
+
+    def close_idle(self, hours: float) -> list[int]:
+        """Close the open tickets nobody wrote in for ``hours``; ask each member for a rating.
+        Safe to run from several processes: each ticket closes once."""
+        cutoff = _now() - timedelta(hours=hours)
+        with self.sessions() as session:
+            ids = session.scalars(
+                select(TicketRow.id).where(
+                    TicketRow.status == "open", TicketRow.updated_at < cutoff
+                )
+            ).all()
+        return [i for i in ids if self.close(i, reason="idle", ask_rating=True, hours=hours)]
+
+    def rate(self, ticket_id: int, stars: int) -> bool:
+        """The member's rating (1-5) of a closed ticket; once."""
+        if not 1 <= stars <= 5:
+            return False
+        with self.sessions() as session:
+            done = session.execute(
+                update(TicketRow)
+                .where(
+                    TicketRow.id == ticket_id,
+                    TicketRow.status == "closed",
+                    TicketRow.rating.is_(None),
+                )
+                .values(rating=stars)
+            )
+            session.commit()
+            return done.rowcount == 1
 
     def add_feedback(
         self, *, platform: str, entry_id: str, helpful: bool, question: str, language: str

@@ -1,0 +1,398 @@
+"""The desk: the page behind every ticket link, and the moderators' queue.
+
+    GET  /t/<token>              the member's ticket: conversation (redacted), status, a form
+    POST /t/<token>              the member adds details (guarded like any chat message)
+    POST /t/<token>/rate         the member rates a closed ticket (1-5)
+    GET  /login, POST /login     moderators log in (5 failures per 15 min per name+IP: 429)
+    POST /logout
+    GET  /queue                  the tickets, filtered by status, claim, platform, language
+    GET  /queue/<id>             one ticket for moderators
+    POST /queue/<id>/claim       claim or release
+    POST /queue/<id>/reply       answer the member through the bot (the outbox)
+    POST /queue/<id>/close       close, asking the member for a rating (the outbox)
+
+A link's token is its only key: a wrong one is a plain 404 that shows nothing. Every POST
+carries a CSRF token tied to the browser's session cookie (HttpOnly, SameSite=Lax, Secure
+when the public URL is https). Pages are never cached, never framed, and send no Referer
+(the ticket link must not leak through one). Nothing here logs a path, a token or a text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import logging
+import os
+import secrets
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import urlencode
+
+from fastapi import FastAPI, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from shared.accounts import LOGIN_MAX_FAILURES, SESSION_HOURS, Accounts, Moderator
+from shared.desk.i18n import both, label
+from shared.outbox import Outbox, idle_hours_from_env
+from shared.settings import Settings
+from shared.tickets import Ticket, TicketStore
+
+log = logging.getLogger(__name__)
+
+HERE = Path(__file__).resolve().parent
+COOKIE = "sb_session"
+MAX_TEXT = 4000  # characters a member or a moderator may send at once
+QUEUE_LIMIT = 200
+CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'"
+)
+
+
+@dataclass
+class DeskConfig:
+    """The desk's settings from the environment (besides shared.settings.Settings)."""
+
+    idle_hours: float | None = 72.0  # SUPPORTBOT_TICKET_IDLE_HOURS (0 or "off": never)
+    platforms: tuple[str, ...] | None = None  # SUPPORTBOT_DESK_PLATFORMS: the desk's tickets
+    sweep_seconds: float = 60.0
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> DeskConfig:
+        env = dict(os.environ if env is None else env)
+        config = cls(idle_hours=idle_hours_from_env(env))
+        platforms = [p.strip() for p in env.get("SUPPORTBOT_DESK_PLATFORMS", "").split(",")]
+        if any(platforms):
+            config.platforms = tuple(p for p in platforms if p)
+        return config
+
+
+def create_app(
+    settings: Settings,
+    *,
+    store: TicketStore | None = None,
+    config: DeskConfig | None = None,
+    scan=None,
+) -> FastAPI:
+    """The desk's ASGI app on the bot's database (``store``: share one, e.g. in tests)."""
+    config = config or DeskConfig.from_env()
+    store = store or TicketStore(settings.sqlalchemy_url, settings.public_url)
+    accounts = Accounts(store)
+    outbox = Outbox(store)
+    csrf_key = accounts.key("csrf")
+    secure = settings.public_url.lower().startswith("https://")
+    if scan is None:
+        from shared.guard import scan
+
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    templates.env.globals.update(both=both, label=label, when=_when)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        stop = asyncio.Event()
+        task = None
+        if config.idle_hours:
+            task = asyncio.create_task(_sweep(store, config, stop))
+        try:
+            yield
+        finally:
+            stop.set()
+            if task is not None:
+                await task
+
+    app = FastAPI(lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.store, app.state.accounts = store, accounts
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+
+    # --- sessions, CSRF, headers ------------------------------------------------------------
+
+    @app.middleware("http")
+    async def session_and_headers(request: Request, call_next):
+        sid = request.cookies.get(COOKIE) or ""
+        fresh = not (16 <= len(sid) <= 128)
+        if fresh:
+            sid = secrets.token_urlsafe(32)
+        request.state.sid = sid
+        request.state.new_sid = None
+        response = await call_next(request)
+        new_sid = request.state.new_sid
+        if new_sid is not None or fresh:
+            response.set_cookie(
+                COOKIE,
+                new_sid or sid,
+                max_age=SESSION_HOURS * 3600 if new_sid else None,
+                path="/",
+                httponly=True,
+                samesite="lax",
+                secure=secure,
+            )
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CSP)
+        headers["Referrer-Policy"] = "no-referrer"
+        headers["X-Content-Type-Options"] = "nosniff"
+        headers["X-Frame-Options"] = "DENY"
+        if not request.url.path.startswith("/static/"):
+            headers["Cache-Control"] = "no-store"
+        return response
+
+    def csrf_token(request: Request) -> str:
+        sid = request.state.new_sid or request.state.sid
+        return hmac.new(csrf_key, b"csrf:" + sid.encode(), hashlib.sha256).hexdigest()
+
+    def check_csrf(request: Request, token: str) -> None:
+        expected = hmac.new(csrf_key, b"csrf:" + request.state.sid.encode(), hashlib.sha256)
+        if not token or not hmac.compare_digest(token, expected.hexdigest()):
+            raise HTTPException(status_code=403)
+
+    def moderator_of(request: Request) -> Moderator | None:
+        return accounts.session_moderator(request.cookies.get(COOKIE))
+
+    def page(request: Request, name: str, status: int = 200, **context) -> HTMLResponse:
+        context.setdefault("language", "en")
+        context.setdefault("lang", context["language"])
+        return templates.TemplateResponse(
+            request,
+            name,
+            {"csrf": csrf_token(request), **context},
+            status_code=status,
+        )
+
+    def visible(ticket: Ticket | None) -> Ticket | None:
+        """A ticket this desk serves (SUPPORTBOT_DESK_PLATFORMS), else None."""
+        if ticket is None or (
+            config.platforms is not None and ticket.platform not in config.platforms
+        ):
+            return None
+        return ticket
+
+    # --- errors ----------------------------------------------------------------------------
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        if exc.status_code == 403:
+            return page(request, "error.html", 403, title="forbidden", text="forbidden_text")
+        if exc.status_code == 404:
+            return page(request, "error.html", 404, title="not_found", text="not_found_text")
+        return PlainTextResponse(str(exc.detail), status_code=exc.status_code)
+
+    # --- the member's ticket page ----------------------------------------------------------
+
+    def member_ticket(token: str) -> Ticket:
+        ticket = visible(store.by_token(token))
+        if ticket is None:
+            raise HTTPException(status_code=404)
+        return ticket
+
+    @app.get("/t/{token}", response_class=HTMLResponse)
+    def ticket_page(request: Request, token: str, done: str = ""):
+        ticket = member_ticket(token)
+        return page(
+            request,
+            "ticket.html",
+            ticket=ticket,
+            messages=store.messages(ticket.id),
+            language="zh" if ticket.language == "zh" else "en",
+            done=done if done in ("sent", "removed", "empty", "rated") else "",
+            token=token,
+        )
+
+    @app.post("/t/{token}")
+    def add_details(request: Request, token: str, text: str = Form(""), csrf: str = Form("")):
+        check_csrf(request, csrf)
+        ticket = member_ticket(token)
+        text = text.strip()[:MAX_TEXT]
+        if ticket.status != "open":
+            return _back(f"/t/{token}")
+        if not text:
+            return _back(f"/t/{token}", done="empty")
+        found = scan(text)
+        store.add_message(ticket.id, "user", found.redacted)
+        log.info("desk: a member added details to ticket %s", ticket.id)
+        return _back(f"/t/{token}", done="removed" if found.sensitive else "sent")
+
+    @app.post("/t/{token}/rate")
+    def rate(request: Request, token: str, stars: int = Form(0), csrf: str = Form("")):
+        check_csrf(request, csrf)
+        ticket = member_ticket(token)
+        store.rate(ticket.id, stars)
+        return _back(f"/t/{token}", done="rated")
+
+    # --- moderators ------------------------------------------------------------------------
+
+    @app.get("/")
+    def home(request: Request):
+        return RedirectResponse("/queue" if moderator_of(request) else "/login", 303)
+
+    @app.get("/login", response_class=HTMLResponse)
+    def login_page(request: Request):
+        if moderator_of(request):
+            return RedirectResponse("/queue", 303)
+        return page(request, "login.html", moderator=None)
+
+    @app.post("/login")
+    def login(
+        request: Request, name: str = Form(""), password: str = Form(""), csrf: str = Form("")
+    ):
+        check_csrf(request, csrf)
+        name = name.strip()[:64]
+        address = request.client.host if request.client else "-"
+        key = name.lower()
+        if accounts.recent_failures(key, address) >= LOGIN_MAX_FAILURES:
+            log.warning("desk: login rate limit for a name from %s", address)
+            return page(
+                request, "login.html", 429, moderator=None, error="login_limited", name=name
+            )
+        moderator = accounts.authenticate(name, password[:1024])
+        if moderator is None:
+            accounts.record_failure(key, address)
+            log.info("desk: failed login from %s", address)
+            return page(request, "login.html", 401, moderator=None, error="login_failed", name=name)
+        accounts.clear_failures(key, address)
+        request.state.new_sid = accounts.start_session(moderator)  # a new session id: no fixation
+        log.info("desk: %s logged in", moderator.name)
+        return RedirectResponse("/queue", 303)
+
+    @app.post("/logout")
+    def logout(request: Request, csrf: str = Form("")):
+        check_csrf(request, csrf)
+        accounts.end_session(request.cookies.get(COOKIE))
+        request.state.new_sid = secrets.token_urlsafe(32)
+        return RedirectResponse("/login", 303)
+
+    def require(request: Request) -> Moderator:
+        moderator = moderator_of(request)
+        if moderator is None:
+            raise _LoginRequired()
+        return moderator
+
+    @app.exception_handler(_LoginRequired)
+    async def login_required(request: Request, exc: _LoginRequired):
+        return RedirectResponse("/login", 303)
+
+    @app.get("/queue", response_class=HTMLResponse)
+    def queue(
+        request: Request,
+        status: str = "open",
+        claim: str = "",
+        platform: str = "",
+        language: str = "",
+    ):
+        moderator = require(request)
+        status = status if status in ("open", "closed", "all") else "open"
+        tickets = store.tickets(
+            None if status == "all" else status,
+            claimed_by=moderator.name if claim == "mine" else None,
+            unclaimed=claim == "unclaimed",
+            platforms=config.platforms,
+            platform=platform[:32] or None,
+            language=language[:16] or None,
+            limit=QUEUE_LIMIT,
+        )
+        return page(
+            request,
+            "queue.html",
+            moderator=moderator,
+            tickets=tickets,
+            last=store.last_messages([t.id for t in tickets]),
+            counts=store.counts(config.platforms),
+            filters={"status": status, "claim": claim, "platform": platform, "language": language},
+        )
+
+    def moderator_ticket(ticket_id: int) -> Ticket:
+        ticket = visible(store.get(ticket_id))
+        if ticket is None:
+            raise HTTPException(status_code=404)
+        return ticket
+
+    @app.get("/queue/{ticket_id:int}", response_class=HTMLResponse)
+    def queue_ticket(request: Request, ticket_id: int, done: str = ""):
+        moderator = require(request)
+        ticket = moderator_ticket(ticket_id)
+        return page(
+            request,
+            "moderator_ticket.html",
+            moderator=moderator,
+            ticket=ticket,
+            messages=store.messages(ticket.id),
+            deliveries=[r for r in outbox.rows(ticket_id=ticket.id) if r["kind"] != "announce"],
+            done=done if done in _MODERATOR_NOTES else "",
+        )
+
+    @app.post("/queue/{ticket_id:int}/claim")
+    def claim(request: Request, ticket_id: int, action: str = Form(""), csrf: str = Form("")):
+        moderator = require(request)
+        check_csrf(request, csrf)
+        ticket = moderator_ticket(ticket_id)
+        release = action == "release"
+        done = store.claim(ticket.id, None if release else moderator.name)
+        note = ("released" if release else "claimed") if done else "not_open"
+        return _back(f"/queue/{ticket.id}", done=note)
+
+    @app.post("/queue/{ticket_id:int}/reply")
+    def reply(request: Request, ticket_id: int, text: str = Form(""), csrf: str = Form("")):
+        moderator = require(request)
+        check_csrf(request, csrf)
+        ticket = moderator_ticket(ticket_id)
+        text = text.strip()[:MAX_TEXT]
+        if not text:
+            return _back(f"/queue/{ticket.id}")
+        found = scan(text)
+        if not store.reply(ticket.id, moderator.name, found.redacted):
+            return _back(f"/queue/{ticket.id}", done="not_open")
+        log.info("desk: %s replied to ticket %s", moderator.name, ticket.id)
+        return _back(
+            f"/queue/{ticket.id}", done="reply_removed" if found.sensitive else "reply_sent"
+        )
+
+    @app.post("/queue/{ticket_id:int}/close")
+    def close(request: Request, ticket_id: int, csrf: str = Form("")):
+        moderator = require(request)
+        check_csrf(request, csrf)
+        ticket = moderator_ticket(ticket_id)
+        done = store.close(ticket.id, reason="moderator", ask_rating=True)
+        log.info("desk: %s closed ticket %s", moderator.name, ticket.id)
+        return _back(f"/queue/{ticket.id}", done="closed_done" if done else "not_open")
+
+    @app.get("/healthz")
+    def health() -> Response:
+        return PlainTextResponse("ok")
+
+    return app
+
+
+_MODERATOR_NOTES = {"claimed", "released", "reply_sent", "reply_removed", "closed_done", "not_open"}
+
+
+class _LoginRequired(Exception):
+    pass
+
+
+def _back(path: str, **query: str) -> RedirectResponse:
+    """Post/redirect/get: a 303 back to the page (a note in the query, never a text)."""
+    query = {k: v for k, v in query.items() if v}
+    return RedirectResponse(path + ("?" + urlencode(query) if query else ""), 303)
+
+
+def _when(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M UTC") if value else ""
+
+
+async def _sweep(store: TicketStore, config: DeskConfig, stop: asyncio.Event) -> None:
+    """Close idle tickets every minute (each member is asked for a rating)."""
+    while not stop.is_set():
+        try:
+            closed = await asyncio.to_thread(store.close_idle, config.idle_hours)
+            if closed:
+                log.info("desk: closed %d idle ticket(s)", len(closed))
+        except Exception as exc:
+            log.error("desk: closing idle tickets failed: %s", type(exc).__name__)
+        try:
+            await asyncio.wait_for(stop.wait(), config.sweep_seconds)
+        except TimeoutError:
+            pass

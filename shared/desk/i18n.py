@@ -1,0 +1,114 @@
+"""The desk's words in English and Chinese. The member's ticket page speaks the ticket's
+language; the moderators' pages show both."""
+
+from __future__ import annotations
+
+from markupsafe import Markup, escape
+
+LABELS: dict[str, tuple[str, str]] = {
+    # the member's ticket page
+    "ticket": ("Ticket", "工单"),
+    "status": ("Status", "状态"),
+    "status_open": (
+        "Open: our team will answer here and in your chat",
+        "处理中：客服会在此处和聊天中回复您",
+    ),
+    "status_closed": ("Closed", "已关闭"),
+    "conversation": ("Conversation", "对话记录"),
+    "author_user": ("You", "您"),
+    "author_bot": ("Bot", "机器人"),
+    "author_moderator": ("Support", "客服"),
+    "no_messages": ("No messages yet.", "暂无消息。"),
+    "add_details": ("Add details", "补充详情"),
+    "add_details_hint": (
+        "Describe the problem: what you did, what you expected, dates, amounts, "
+        "transaction IDs. Never write a password, a seed phrase, a private key or a code.",
+        "请描述问题：操作步骤、预期结果、时间、金额、交易哈希（TxID）。"
+        "切勿填写密码、助记词、私钥或验证码。",
+    ),
+    "send": ("Send", "发送"),
+    "sent": ("Added to your ticket.", "已添加到您的工单。"),
+    "removed": (
+        "Added to your ticket, but a secret was removed from it before it was saved: "
+        "nobody at support will ever ask for it. If you shared it anywhere, change it now.",
+        "已添加到您的工单，但其中的敏感信息在保存前已被删除：客服绝不会索要此类信息。"
+        "如果您曾在别处透露过，请立即更改。",
+    ),
+    "empty": ("Please write something first.", "请先输入内容。"),
+    "closed_note": ("This ticket is closed.", "此工单已关闭。"),
+    "rate": ("How did we do?", "您对本次服务满意吗？"),
+    "rate_send": ("Rate", "评分"),
+    "rated": ("Thank you for your rating:", "感谢您的评分："),
+    "safety": (
+        "Support staff will never ask for your password, seed phrase, private key or 2FA "
+        "codes, and never DM you first.",
+        "客服绝不会索要您的密码、助记词、私钥或双重验证码，也不会主动私信您。",
+    ),
+    "opened": ("Opened", "创建时间"),
+    # moderators
+    "queue": ("Queue", "工单队列"),
+    "login": ("Log in", "登录"),
+    "logout": ("Log out", "退出"),
+    "name": ("Name", "用户名"),
+    "password": ("Password", "密码"),
+    "login_failed": ("Wrong name or password.", "用户名或密码错误。"),
+    "login_limited": (
+        "Too many failed logins. Try again in 15 minutes.",
+        "登录失败次数过多，请 15 分钟后再试。",
+    ),
+    "filter": ("Filter", "筛选"),
+    "all": ("All", "全部"),
+    "open": ("Open", "处理中"),
+    "closed": ("Closed", "已关闭"),
+    "mine": ("Mine", "我的"),
+    "unclaimed": ("Unclaimed", "未认领"),
+    "anyone": ("Anyone", "任何人"),
+    "platform": ("Platform", "平台"),
+    "language": ("Language", "语言"),
+    "member": ("Member", "用户"),
+    "claimed_by": ("Claimed by", "认领人"),
+    "updated": ("Updated", "更新时间"),
+    "last_message": ("Last message", "最新消息"),
+    "reason": ("Reason", "原因"),
+    "category": ("Category", "类别"),
+    "no_tickets": ("No tickets match.", "没有符合条件的工单。"),
+    "claim": ("Claim", "认领"),
+    "release": ("Release", "释放"),
+    "reply": ("Reply to the member", "回复用户"),
+    "reply_hint": (
+        "Delivered through the bot to the member's chat. Never ask for passwords, seed "
+        "phrases, keys or codes.",
+        "将通过机器人发送到用户的聊天中。切勿索要密码、助记词、私钥或验证码。",
+    ),
+    "close": ("Close ticket", "关闭工单"),
+    "reply_sent": ("Reply queued for delivery.", "回复已进入发送队列。"),
+    "reply_removed": (
+        "Reply queued, but a secret was removed from it first.",
+        "回复已进入发送队列，但其中的敏感信息已被删除。",
+    ),
+    "claimed": ("Claimed.", "已认领。"),
+    "released": ("Released.", "已释放。"),
+    "closed_done": ("Closed; the member is asked for a rating.", "已关闭，并邀请用户评分。"),
+    "not_open": ("The ticket is not open.", "该工单未处于处理中。"),
+    "deliveries": ("Deliveries", "发送记录"),
+    "rating": ("Rating", "评分"),
+    "back": ("Back to the queue", "返回队列"),
+    "not_found": ("Not found", "未找到"),
+    "not_found_text": (
+        "There is nothing at this address. Check the link the bot gave you.",
+        "此地址没有内容。请检查机器人提供的链接。",
+    ),
+    "forbidden": ("The form expired", "表单已过期"),
+    "forbidden_text": ("Reload the page and try again.", "请刷新页面后重试。"),
+}
+
+
+def label(key: str, language: str) -> str:
+    en, zh = LABELS.get(key, (key, key))
+    return zh if language == "zh" else en
+
+
+def both(key: str) -> Markup:
+    """English, then the Chinese in a quieter span (the moderators' pages)."""
+    en, zh = LABELS.get(key, (key, key))
+    return Markup(f'{escape(en)} <span class="zh">{escape(zh)}</span>')

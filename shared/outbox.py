@@ -1,0 +1,287 @@
+"""The outbox: what the desk (or the store) wants said on a platform, until a bot has said it.
+
+The desk never talks to Telegram or Discord itself. It writes a row here, in the same
+transaction as the change it announces (a moderator's reply, a new ticket, a closed ticket),
+and the running bot of that platform polls the table, makes the platform call, and marks the
+row delivered only after the call succeeded. A bot that is down or restarting loses nothing:
+the row waits. A failed call is tried again later (growing pauses); a row a bot has taken is
+leased for a minute, so two bots of one platform do not send it twice.
+
+Kinds:
+    reply     a moderator's answer, to the member (their chat or a private message)
+    rating    the ticket was closed; asks the member to rate the help (link to the ticket)
+    announce  a new ticket, to the staff channel/group of the ticket's platform
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, or_, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from shared.tickets import Base, TicketStore
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(seconds=60)  # a taken row is another bot's again after this
+MAX_ATTEMPTS = 8  # then the row is given up ("failed") and shows so in the desk
+BATCH = 20
+# Platforms whose bots deliver from the outbox (others, like the CLI, get no rows).
+BOT_PLATFORMS = ("telegram", "discord")
+DEFAULT_IDLE_HOURS = 72.0
+
+TEXTS = {
+    "en": {
+        "reply": "Support replied to your ticket #{id}:\n\n{text}\n\n"
+        "Answer here, or add details on your ticket page: {url}",
+        "rating": "Your ticket #{id} was closed{why}. How did we do? "
+        "Rate the help (1-5) on your ticket page: {url}",
+        "why_idle": " after {hours} hours without activity",
+    },
+    "zh": {
+        "reply": "客服回复了您的工单 #{id}：\n\n{text}\n\n"
+        "可直接在此回复，或在工单页面补充详情：{url}",
+        "rating": "您的工单 #{id} 已关闭{why}。请在工单页面为本次服务评分（1-5）：{url}",
+        "why_idle": "（{hours} 小时无新消息）",
+    },
+}
+
+
+def idle_hours_from_env(env: dict[str, str] | None = None) -> float | None:
+    """SUPPORTBOT_TICKET_IDLE_HOURS: close tickets idle that long (default 72; 0/off: never)."""
+    env = os.environ if env is None else env
+    value = env.get("SUPPORTBOT_TICKET_IDLE_HOURS", "").strip().lower()
+    if value in ("0", "off", "never", "no"):
+        return None
+    return float(value) if value else DEFAULT_IDLE_HOURS
+
+
+def interval_from_env(env: dict[str, str] | None = None) -> float:
+    """SUPPORTBOT_OUTBOX_INTERVAL: seconds between two looks at the outbox (default 2)."""
+    env = os.environ if env is None else env
+    value = env.get("SUPPORTBOT_OUTBOX_INTERVAL", "").strip()
+    return max(0.05, float(value)) if value else 2.0
+
+
+def text_for(language: str, key: str, **values) -> str:
+    texts = TEXTS.get(language, TEXTS["en"])
+    return texts.get(key, TEXTS["en"][key]).format(**values)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class OutboxRow(Base):
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # reply | rating | announce
+    platform: Mapped[str] = mapped_column(String(32))
+    conversation_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    user_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), nullable=True)
+    text: Mapped[str] = mapped_column(Text)  # redacted, like everything stored
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # delivered|failed|skipped
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+    __table_args__ = (Index("ix_outbox_pending", "platform", "status", "id"),)
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    id: int
+    kind: str
+    platform: str
+    conversation_id: str | None
+    user_id: str | None
+    ticket_id: int | None
+    text: str
+    attempts: int
+
+
+def add(session: Session, *, kind: str, platform: str, text: str, **fields) -> None:
+    """Queue a row in the caller's transaction (committed with the change it belongs to)."""
+    session.add(OutboxRow(kind=kind, platform=platform, text=text, status="pending", **fields))
+
+
+class Outbox:
+    """The bots' side of the table. Blocking: call it through asyncio.to_thread."""
+
+    def __init__(self, store: TicketStore) -> None:
+        self.store = store
+
+    def due(self, platform: str, limit: int = BATCH) -> list[OutboxItem]:
+        """Take (lease) the rows of ``platform`` that are due, oldest first; at most one per
+        conversation, and none behind an earlier row of it that waits for a retry, so a
+        member reads replies in the order they were written."""
+        now = _now()
+        with self.store.sessions() as session:
+            rows = session.scalars(
+                select(OutboxRow)
+                .where(OutboxRow.platform == platform, OutboxRow.status == "pending")
+                .order_by(OutboxRow.id)
+                .limit(500)
+            ).all()
+            seen: set[tuple] = set()
+            taken: list[OutboxItem] = []
+            for row in rows:
+                key = (row.kind == "announce", row.conversation_id, row.user_id)
+                if key in seen:
+                    continue
+                seen.add(key)
+                if row.next_attempt_at and _aware(row.next_attempt_at) > now:
+                    continue
+                if row.locked_until and _aware(row.locked_until) > now:
+                    continue
+                leased = session.execute(
+                    update(OutboxRow)
+                    .where(
+                        OutboxRow.id == row.id,
+                        OutboxRow.status == "pending",
+                        or_(OutboxRow.locked_until.is_(None), OutboxRow.locked_until <= now),
+                    )
+                    .values(locked_until=now + LEASE)
+                )
+                if leased.rowcount == 1:
+                    taken.append(_item(row))
+                if len(taken) >= limit:
+                    break
+            session.commit()
+            return taken
+
+    def delivered(self, item_id: int, *, skipped: bool = False) -> None:
+        with self.store.sessions() as session:
+            row = session.get(OutboxRow, item_id)
+            if row is not None:
+                row.status = "skipped" if skipped else "delivered"
+                row.delivered_at = _now()
+                row.locked_until = None
+                session.commit()
+
+    def failed(self, item_id: int, error: str, *, permanent: bool = False) -> None:
+        """A call that did not succeed: try again later (or never, when ``permanent``)."""
+        with self.store.sessions() as session:
+            row = session.get(OutboxRow, item_id)
+            if row is None:
+                return
+            row.attempts += 1
+            row.last_error = error[:200]
+            row.locked_until = None
+            if permanent or row.attempts >= MAX_ATTEMPTS:
+                row.status = "failed"
+            else:
+                row.next_attempt_at = _now() + timedelta(seconds=min(2**row.attempts, 300))
+            session.commit()
+
+    def rows(self, *, ticket_id: int | None = None, platform: str | None = None) -> list[dict]:
+        """Every row (for the desk and for tests), oldest first."""
+        with self.store.sessions() as session:
+            query = select(OutboxRow).order_by(OutboxRow.id)
+            if ticket_id is not None:
+                query = query.where(OutboxRow.ticket_id == ticket_id)
+            if platform is not None:
+                query = query.where(OutboxRow.platform == platform)
+            return [
+                {
+                    "id": r.id,
+                    "kind": r.kind,
+                    "platform": r.platform,
+                    "status": r.status,
+                    "attempts": r.attempts,
+                    "last_error": r.last_error,
+                    "text": r.text,
+                    "ticket_id": r.ticket_id,
+                }
+                for r in session.scalars(query)
+            ]
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _item(row: OutboxRow) -> OutboxItem:
+    return OutboxItem(
+        id=row.id,
+        kind=row.kind,
+        platform=row.platform,
+        conversation_id=row.conversation_id,
+        user_id=row.user_id,
+        ticket_id=row.ticket_id,
+        text=row.text,
+        attempts=row.attempts,
+    )
+
+
+class PermanentFailure(Exception):
+    """A delivery that can never succeed (no such chat, the bot was removed...)."""
+
+
+SKIPPED = "skipped"  # what a deliver function returns for a row it has nowhere to send
+
+
+async def run_outbox(
+    store: TicketStore,
+    platform: str,
+    deliver: Callable[[OutboxItem], Awaitable[str | None]],
+    stop: asyncio.Event,
+    *,
+    interval: float = 2.0,
+    idle_hours: float | None = None,
+    ready: Callable[[], bool] = lambda: True,
+) -> None:
+    """Deliver ``platform``'s rows until ``stop``: take the due ones, make each call, mark it.
+
+    ``deliver`` raises on failure (PermanentFailure: never again) and returns SKIPPED for a
+    row it has nowhere to send (no staff channel set). Idle tickets are closed here too (the
+    bot may run without the desk), when ``idle_hours`` is set.
+    """
+    outbox = Outbox(store)
+    last_sweep = 0.0
+    loop = asyncio.get_running_loop()
+    while not stop.is_set():
+        try:
+            if idle_hours and loop.time() - last_sweep >= 60:
+                last_sweep = loop.time()
+                await asyncio.to_thread(store.close_idle, idle_hours)
+            if ready():
+                for item in await asyncio.to_thread(outbox.due, platform):
+                    if stop.is_set():
+                        break
+                    await _deliver_one(outbox, item, deliver)
+        except Exception as exc:  # the database was away: try again at the next round
+            log.error("outbox (%s): %s", platform, type(exc).__name__)
+        try:
+            await asyncio.wait_for(stop.wait(), interval)
+        except TimeoutError:
+            pass
+
+
+async def _deliver_one(outbox: Outbox, item: OutboxItem, deliver) -> None:
+    try:
+        result = await deliver(item)
+    except PermanentFailure as exc:
+        log.warning("outbox: %s #%d cannot be delivered (%s)", item.kind, item.id, exc)
+        await asyncio.to_thread(outbox.failed, item.id, str(exc), permanent=True)
+    except asyncio.CancelledError:
+        raise
+    except Exception as exc:  # only the type: a library's message may quote the text
+        log.warning(
+            "outbox: %s #%d failed (%s); will retry", item.kind, item.id, type(exc).__name__
+        )
+        await asyncio.to_thread(outbox.failed, item.id, type(exc).__name__)
+    else:
+        await asyncio.to_thread(outbox.delivered, item.id, skipped=result == SKIPPED)
+        log.info("outbox: %s #%d %s", item.kind, item.id, result or "delivered")
