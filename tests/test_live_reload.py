@@ -1,0 +1,163 @@
+"""Live knowledge: an edited file is picked up; a broken edit keeps the last good knowledge."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import time
+
+import pytest
+from conftest import MINI_KB, message
+
+from shared.settings import SHIPPED_KNOWLEDGE, Settings
+
+NEW_ENTRY = """
+  - id: api-keys
+    category: account
+    title: {en: Create an API key, zh: 创建 API 密钥}
+    questions:
+      - How do I create an API key for my trading bot?
+      - where can I generate API keys
+      - 怎么创建API密钥
+    answer:
+      en: Open the API page in your account settings and create a key with the least rights.
+      zh: 在账户设置的 API 页面创建密钥，只给最少的权限。
+"""
+API_QUESTION = "how can I generate an API key for my trading bot"
+
+
+@pytest.fixture(scope="session")
+def shared_data_dir(request):
+    """Embedding and adapter caches kept between runs; each test has its own database."""
+    return request.config.cache.mkdir("supportbot-data")
+
+
+@pytest.fixture
+def settings(shared_data_dir, tmp_path):
+    return Settings(
+        data_dir=shared_data_dir,
+        database_url=f"sqlite:///{tmp_path / 'supportbot.sqlite3'}",
+        knowledge_path=SHIPPED_KNOWLEDGE,
+        watch_knowledge=False,
+    )
+
+
+@pytest.fixture
+def kb(tmp_path):
+    """A folder holding a copy of mini_kb, for the tests to edit."""
+    folder = tmp_path / "kb"
+    folder.mkdir()
+    path = folder / "mini_kb.yaml"
+    shutil.copyfile(MINI_KB, path)
+    return path
+
+
+def add_entry(path):
+    path.write_text(path.read_text(encoding="utf-8") + NEW_ENTRY, encoding="utf-8")
+
+
+def break_yaml(path):
+    """An edit with a YAML syntax error (an unclosed flow mapping); returns its line."""
+    text = path.read_text(encoding="utf-8") + NEW_ENTRY.replace(
+        "title: {en: Create an API key, zh: 创建 API 密钥}", "title: {en: Create an API key"
+    )
+    path.write_text(text, encoding="utf-8")
+    return text.splitlines().index("    title: {en: Create an API key") + 1
+
+
+async def ask(pipeline, text, **fields):
+    msg = message(text, **fields)
+    outcome = await pipeline.handle(msg)
+    return outcome, msg.channel.replies
+
+
+async def test_an_added_entry_is_answered_after_reload(make_pipeline, kb):
+    pipeline = await make_pipeline(kb.parent, watch=True)
+    before, _ = await ask(pipeline, API_QUESTION)
+    assert before.faq_id != "api-keys"
+    add_entry(kb)
+    result = await pipeline.reload()
+    assert result.ok and result.entries == 6
+    assert pipeline.live.last_error == ()
+    outcome, (reply,) = await ask(pipeline, API_QUESTION, conversation_id="after")
+    assert (outcome.action, outcome.faq_id) == ("answer", "api-keys")
+    assert reply.text.startswith("Open the API page")
+    outcome, _ = await ask(pipeline, "怎么创建API密钥", conversation_id="zh")
+    assert (outcome.faq_id, outcome.language) == ("api-keys", "zh")
+
+
+async def test_a_new_file_in_the_folder_is_picked_up(make_pipeline, kb):
+    pipeline = await make_pipeline(kb.parent)
+    (kb.parent / "more.yaml").write_text("entries:" + NEW_ENTRY, encoding="utf-8")
+    result = await pipeline.reload()
+    assert result.ok and len(pipeline.knowledge.files) == 2
+    outcome, _ = await ask(pipeline, API_QUESTION)
+    assert outcome.faq_id == "api-keys"
+
+
+async def test_a_broken_edit_keeps_the_last_good_knowledge_then_recovers(make_pipeline, kb):
+    pipeline = await make_pipeline(kb.parent)
+    line = break_yaml(kb)
+    result = await pipeline.reload()
+    assert not result.ok and result.entries == 5
+    errors = [p for p in pipeline.live.last_error if "YAML syntax error" in p.message]
+    assert errors and errors[0].file == str(kb)
+    assert line <= errors[0].line <= line + 1
+    assert str(errors[0]).startswith(f"{kb}:{errors[0].line}: YAML syntax error")
+    # The old knowledge still answers; the half-written entry is not there.
+    outcome, _ = await ask(pipeline, "How do I reset my password?")
+    assert (outcome.action, outcome.faq_id) == ("answer", "reset-password")
+    assert pipeline.knowledge.entry("api-keys") is None
+    # Fixed again: the error is gone and the new entry answers.
+    kb.write_bytes(MINI_KB.read_bytes())
+    add_entry(kb)
+    result = await pipeline.reload()
+    assert result.ok and pipeline.live.last_error == ()
+    outcome, _ = await ask(pipeline, API_QUESTION, conversation_id="fixed")
+    assert outcome.faq_id == "api-keys"
+
+
+async def test_a_schema_error_is_refused_like_a_syntax_error(make_pipeline, kb):
+    pipeline = await make_pipeline(kb.parent)
+    kb.write_text(kb.read_text(encoding="utf-8").replace("follow_up: [lost-2fa]", "follow_up: [x]"))
+    result = await pipeline.reload()
+    assert not result.ok
+    (problem,) = pipeline.live.last_error
+    assert "follow_up names unknown entry 'x'" in problem.message
+    assert problem.file == str(kb)
+    assert pipeline.knowledge.entry("reset-password").follow_up == ("lost-2fa",)
+
+
+async def test_status_and_reload_show_the_error_to_a_moderator(make_pipeline, kb):
+    pipeline = await make_pipeline(kb.parent)
+    line = break_yaml(kb)
+    outcome, (reply,) = await ask(pipeline, "", command="reload", is_moderator=True)
+    assert reply.text.startswith("The knowledge has errors, so I kept the previous version:")
+    assert f"{kb}:" in reply.text
+    outcome, (reply,) = await ask(pipeline, "", command="status", is_moderator=True)
+    first, *errors = reply.text.splitlines()
+    assert first.startswith("5 entries, model ")
+    assert any(e.startswith(f"error: {kb}:") and "YAML syntax error" in e for e in errors)
+    assert any(f":{line}:" in e or f":{line + 1}:" in e for e in errors)
+    # Members learn nothing about the files.
+    outcome, (reply,) = await ask(pipeline, "", command="status", user_id="member")
+    assert str(kb) not in reply.text
+
+
+async def test_the_watcher_picks_up_an_edit_by_itself(make_pipeline, kb):
+    pipeline = await make_pipeline(kb.parent, watch=True)
+    assert pipeline.live._task is not None
+    add_entry(kb)
+    deadline = time.monotonic() + 30
+    while pipeline.knowledge.entry("api-keys") is None:
+        assert time.monotonic() < deadline, "the watcher did not reload within 30 s"
+        await asyncio.sleep(0.2)
+    outcome, _ = await ask(pipeline, API_QUESTION)
+    assert outcome.faq_id == "api-keys"
+    # And a broken edit found by the watcher is reported, the entry kept.
+    break_yaml(kb)
+    while not pipeline.live.last_error:
+        assert time.monotonic() < deadline + 15, "the watcher did not notice the broken edit"
+        await asyncio.sleep(0.2)
+    assert pipeline.live.last_error[0].file == str(kb)
+    assert pipeline.knowledge.entry("api-keys") is not None
