@@ -53,3 +53,64 @@ def message(text: str, **fields) -> Incoming:
     """An incoming private message with a collecting channel (push a message, pop a reply)."""
     fields.setdefault("channel", CollectingChannel())
     return Incoming(text=text, **fields)
+
+
+# --- the desk (tests/test_desk*.py, tests/test_outbox*.py, tests/test_postgres*.py) ----------
+
+DESK_PASSWORD = "correct-horse-battery-staple"
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+@pytest.fixture
+def postgres_url():
+    """A fresh, empty PostgreSQL database on SUPPORTBOT_TEST_POSTGRES_URL's server (made by
+    .ci/services.sh), dropped after the test. Skipped without that variable, except under
+    CI=true, where a missing PostgreSQL fails the run."""
+    import secrets as _secrets
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    base = os.environ.get("SUPPORTBOT_TEST_POSTGRES_URL", "").strip()
+    if not base:
+        if _in_ci():
+            pytest.fail("CI=true but SUPPORTBOT_TEST_POSTGRES_URL is not set (.ci/services.sh)")
+        pytest.skip("SUPPORTBOT_TEST_POSTGRES_URL is not set (see .ci/services.sh)")
+    name = f"supportbot_t_{_secrets.token_hex(6)}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(base).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def desk_store(settings: Settings):
+    """A TicketStore on the test's data folder (what the bot and the desk share)."""
+    from shared.tickets import TicketStore
+
+    store = TicketStore(settings.sqlalchemy_url, settings.public_url)
+    yield store
+    store.dispose()
+
+
+@pytest.fixture
+def desk(settings: Settings, desk_store):
+    """The desk app in-process (starlette's TestClient) with one moderator, "mod"."""
+    from fastapi.testclient import TestClient
+
+    from shared.accounts import Accounts
+    from shared.desk import DeskConfig, create_app
+
+    Accounts(desk_store).add("mod", DESK_PASSWORD)
+    app = create_app(settings, store=desk_store, config=DeskConfig(idle_hours=None))
+    with TestClient(app, base_url="http://127.0.0.1:8080") as client:
+        client.store = desk_store
+        yield client

@@ -1,0 +1,297 @@
+"""The desk in-process (starlette's TestClient over the real app and a real SQLite store):
+ticket pages, the token as the only key, the guard on every form, login, CSRF, cookies,
+the queue, claims, replies and closing through the outbox."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import update
+
+from bots.desk_cli import TicketPathFilter, read_password
+from shared.accounts import Accounts, hash_password, verify_password
+from shared.desk import DeskConfig, create_app
+from shared.outbox import Outbox
+from shared.tickets import TicketRow
+from tests.conftest import DESK_PASSWORD
+
+PASSWORD_LINE = "my password is Tr0ub4dor&3xyz"  # the guard removes it
+SECRET = "Tr0ub4dor&3xyz"
+
+
+def csrf_of(html: str) -> str:
+    match = re.search(r'name="csrf" value="([0-9a-f]{64})"', html)
+    assert match, "no CSRF field on the page"
+    return match.group(1)
+
+
+def login(client: TestClient, name: str = "mod", password: str = DESK_PASSWORD):
+    page = client.get("/login")
+    return client.post(
+        "/login",
+        data={"name": name, "password": password, "csrf": csrf_of(page.text)},
+        follow_redirects=False,
+    )
+
+
+def open_ticket(store, *, language="en", platform="telegram", user="1001", transcript=None):
+    ticket, _ = store.open_ticket(
+        platform=platform,
+        conversation_id=user,
+        user_id=user,
+        user_name="@alice",
+        language=language,
+        transcript=transcript
+        if transcript is not None
+        else [("user", "my withdrawal is stuck"), ("bot", "[answer withdrawal-time]")],
+    )
+    return ticket
+
+
+# --- the member's page --------------------------------------------------------------------
+
+
+def test_ticket_page_shows_the_redacted_conversation_and_status(desk):
+    ticket = open_ticket(desk.store, transcript=[("user", "my password is [password removed]")])
+    page = desk.get(f"/t/{ticket.token}")
+    assert page.status_code == 200
+    assert f"Ticket #{ticket.id}" in page.text
+    assert "[password removed]" in page.text and "Open" in page.text
+    assert page.headers["cache-control"] == "no-store"
+    assert page.headers["referrer-policy"] == "no-referrer"
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda t: t[:-1] + ("A" if t[-1] != "A" else "B"),
+        lambda t: t[:-1],
+        lambda t: t + "x",
+        lambda t: t.upper(),
+        lambda t: "",
+        lambda t: "x" * 300,
+    ],
+    ids=["last-char", "shorter", "longer", "case", "empty", "huge"],
+)
+def test_an_altered_token_is_a_plain_404(desk, change):
+    ticket = open_ticket(desk.store)
+    page = desk.get(f"/t/{change(ticket.token)}")
+    assert page.status_code == 404
+    assert "withdrawal" not in page.text and f"#{ticket.id}" not in page.text
+    assert ticket.token not in page.text
+
+
+def test_adding_details_runs_the_guard_and_tells_the_member(desk):
+    ticket = open_ticket(desk.store)
+    page = desk.get(f"/t/{ticket.token}")
+    sent = desk.post(
+        f"/t/{ticket.token}",
+        data={"text": f"TxID 0xabc123, {PASSWORD_LINE}", "csrf": csrf_of(page.text)},
+    )
+    assert sent.status_code == 200  # after the redirect
+    assert "a secret was removed" in sent.text
+    assert SECRET not in sent.text
+    stored = [m.text for m in desk.store.messages(ticket.id)]
+    assert stored[-1].startswith("TxID 0xabc123") and SECRET not in stored[-1]
+    assert "[password removed]" in stored[-1]
+    plain = desk.post(
+        f"/t/{ticket.token}", data={"text": "It was on Tuesday", "csrf": csrf_of(sent.text)}
+    )
+    assert "Added to your ticket." in plain.text and "a secret was removed" not in plain.text
+
+
+def test_the_ticket_page_speaks_chinese_for_a_chinese_ticket(desk):
+    ticket = open_ticket(desk.store, language="zh", transcript=[("user", "我的提现没到账")])
+    page = desk.get(f"/t/{ticket.token}")
+    assert 'lang="zh-CN"' in page.text
+    assert "工单" in page.text and "补充详情" in page.text and "我的提现没到账" in page.text
+    sent = desk.post(
+        f"/t/{ticket.token}", data={"text": "我的密码是 Abcdef123456!", "csrf": csrf_of(page.text)}
+    )
+    assert "敏感信息" in sent.text and "Abcdef123456!" not in sent.text
+
+
+def test_every_post_needs_the_sessions_csrf_token(desk):
+    ticket = open_ticket(desk.store)
+    desk.get(f"/t/{ticket.token}")
+    for data in ({"text": "hi"}, {"text": "hi", "csrf": "0" * 64}):
+        refused = desk.post(f"/t/{ticket.token}", data=data)
+        assert refused.status_code == 403
+    other = TestClient(desk.app, base_url="http://127.0.0.1:8080")
+    stolen = csrf_of(desk.get(f"/t/{ticket.token}").text)  # another browser's token
+    assert other.post(f"/t/{ticket.token}", data={"text": "hi", "csrf": stolen}).status_code == 403
+    assert login(other, password="x").status_code == 401  # the login form has one too
+    assert other.post("/login", data={"name": "mod", "password": DESK_PASSWORD}).status_code == 403
+    assert [m.text for m in desk.store.messages(ticket.id)][-1] != "hi"
+
+
+def test_a_closed_ticket_takes_a_rating_once(desk):
+    ticket = open_ticket(desk.store)
+    desk.store.close(ticket.id)
+    page = desk.get(f"/t/{ticket.token}")
+    assert "closed" in page.text.lower() and 'name="stars"' in page.text
+    assert 'name="text"' not in page.text
+    rated = desk.post(f"/t/{ticket.token}/rate", data={"stars": "4", "csrf": csrf_of(page.text)})
+    assert "★★★★☆" in rated.text and 'name="stars"' not in rated.text
+    desk.post(f"/t/{ticket.token}/rate", data={"stars": "1", "csrf": csrf_of(page.text)})
+    assert desk.store.get(ticket.id).rating == 4
+
+
+# --- nothing without a login --------------------------------------------------------------
+
+
+def test_nothing_is_shown_without_a_login(desk):
+    ticket = open_ticket(desk.store)
+    for path in ("/", "/queue", f"/queue/{ticket.id}", "/queue?status=all", "/nothing"):
+        page = desk.get(path)
+        assert "withdrawal" not in page.text and "@alice" not in page.text, path
+        assert page.url.path in ("/login", path)
+    assert desk.get("/queue", follow_redirects=False).headers["location"] == "/login"
+    for action in ("claim", "reply", "close"):
+        posted = desk.post(
+            f"/queue/{ticket.id}/{action}", data={"text": "x"}, follow_redirects=False
+        )
+        assert posted.status_code == 303 and posted.headers["location"] == "/login"
+    assert desk.store.get(ticket.id).status == "open"
+    assert not [r for r in Outbox(desk.store).rows() if r["kind"] != "announce"]
+
+
+def test_login_is_rate_limited_per_name_and_address(desk):
+    for _ in range(5):
+        assert login(desk, password="wrong password").status_code == 401
+    assert login(desk).status_code == 429  # even the right password, for a while
+    assert login(desk, name="someone-else", password="wrong").status_code == 401
+    moment = datetime.now(UTC) - timedelta(minutes=16)
+    from shared.accounts import LoginFailureRow
+
+    with desk.store.sessions() as session:
+        session.execute(update(LoginFailureRow).values(at=moment))
+        session.commit()
+    assert login(desk).status_code == 303
+
+
+def test_session_cookie_flags_and_logout(desk, settings, desk_store):
+    answer = login(desk)
+    cookie = answer.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Secure" not in cookie
+    queue = desk.get("/queue")
+    assert queue.status_code == 200 and "Queue" in queue.text
+    desk.post("/logout", data={"csrf": csrf_of(queue.text)})
+    assert desk.get("/queue", follow_redirects=False).status_code == 303
+    settings.public_url = "https://support.example"
+    app = create_app(settings, store=desk_store, config=DeskConfig(idle_hours=None))
+    with TestClient(app, base_url="https://support.example") as secure:
+        assert "Secure" in secure.get("/login").headers["set-cookie"]
+
+
+def test_passwords_are_scrypt_hashes(desk_store):
+    hashed = hash_password("a long passphrase")
+    assert hashed.startswith("scrypt$") and "a long passphrase" not in hashed
+    assert verify_password("a long passphrase", hashed)
+    assert not verify_password("a long passphrasE", hashed)
+    assert hash_password("a long passphrase") != hashed  # salted
+    with pytest.raises(ValueError):
+        Accounts(desk_store).add("x y", "a long passphrase")
+    with pytest.raises(ValueError):
+        Accounts(desk_store).add("short", "short")
+
+
+def test_add_moderator_reads_the_password_from_stdin():
+    assert read_password(io.StringIO("s3cret passphrase\nignored\n")) == "s3cret passphrase"
+
+
+# --- the queue --------------------------------------------------------------------------------
+
+
+def test_queue_lists_filters_claims_replies_and_closes(desk):
+    first = open_ticket(desk.store, user="1001")
+    second = open_ticket(desk.store, user="1002", platform="discord", language="zh")
+    login(desk)
+    queue = desk.get("/queue")
+    assert f"#{first.id}" in queue.text and f"#{second.id}" in queue.text
+    assert first.token not in queue.text  # moderators work by id; the member's key stays theirs
+    only_discord = desk.get("/queue?platform=discord")
+    assert f'href="/queue/{second.id}"' in only_discord.text
+    assert f'href="/queue/{first.id}"' not in only_discord.text
+
+    page = desk.get(f"/queue/{first.id}")
+    assert "my withdrawal is stuck" in page.text and first.token not in page.text
+    claimed = desk.post(
+        f"/queue/{first.id}/claim", data={"action": "claim", "csrf": csrf_of(page.text)}
+    )
+    assert "Claimed." in claimed.text and desk.store.get(first.id).claimed_by == "mod"
+    mine = desk.get("/queue?claim=mine")
+    assert f'href="/queue/{first.id}"' in mine.text
+    assert f'href="/queue/{second.id}"' not in mine.text
+
+    replied = desk.post(
+        f"/queue/{first.id}/reply",
+        data={"text": "We found it; it arrives within the hour.", "csrf": csrf_of(page.text)},
+    )
+    assert "Reply queued" in replied.text
+    messages = desk.store.messages(first.id)
+    assert (messages[-1].author, messages[-1].author_name) == ("moderator", "mod")
+    rows = [r for r in Outbox(desk.store).rows(ticket_id=first.id) if r["kind"] == "reply"]
+    assert len(rows) == 1 and "arrives within the hour" in rows[0]["text"]
+    assert desk.store.url_for(first) in rows[0]["text"]
+
+    careless = desk.post(
+        f"/queue/{first.id}/reply", data={"text": PASSWORD_LINE, "csrf": csrf_of(page.text)}
+    )
+    assert "secret was removed" in careless.text
+    assert all(SECRET not in r["text"] for r in Outbox(desk.store).rows())
+
+    closed = desk.post(f"/queue/{first.id}/close", data={"csrf": csrf_of(page.text)})
+    assert "Closed" in closed.text and desk.store.get(first.id).status == "closed"
+    kinds = [r["kind"] for r in Outbox(desk.store).rows(ticket_id=first.id)]
+    assert kinds == ["announce", "reply", "reply", "rating"]
+    again = desk.post(f"/queue/{first.id}/reply", data={"text": "hi", "csrf": csrf_of(page.text)})
+    assert "not open" in again.text
+    assert desk.get("/queue?status=closed").text.count('href="/queue/') == 1
+
+
+def test_a_desk_sees_only_its_own_tickets(settings, desk_store):
+    telegram = open_ticket(desk_store, platform="telegram")
+    discord = open_ticket(desk_store, platform="discord", user="2002")
+    Accounts(desk_store).add("mod", DESK_PASSWORD)
+    config = DeskConfig(idle_hours=None, platforms=("discord",))
+    app = create_app(settings, store=desk_store, config=config)
+    with TestClient(app) as client:
+        login(client)
+        queue = client.get("/queue")
+        assert f'href="/queue/{discord.id}"' in queue.text
+        assert f'href="/queue/{telegram.id}"' not in queue.text
+        assert client.get(f"/queue/{telegram.id}").status_code == 404
+        assert client.get(f"/t/{telegram.token}").status_code == 404
+        assert client.get(f"/t/{discord.token}").status_code == 200
+
+
+def test_idle_tickets_close_and_ask_for_a_rating(desk_store):
+    idle = open_ticket(desk_store, user="1")
+    fresh = open_ticket(desk_store, user="2", language="zh")
+    with desk_store.sessions() as session:
+        old = datetime.now(UTC) - timedelta(hours=30)
+        session.execute(update(TicketRow).where(TicketRow.id == idle.id).values(updated_at=old))
+        session.commit()
+    assert desk_store.close_idle(24) == [idle.id]
+    assert desk_store.close_idle(24) == []
+    assert desk_store.get(idle.id).close_reason == "idle"
+    assert desk_store.get(fresh.id).status == "open"
+    rating = [r for r in Outbox(desk_store).rows() if r["kind"] == "rating"]
+    assert len(rating) == 1 and "24 hours" in rating[0]["text"]
+    assert desk_store.url_for(idle) in rating[0]["text"]
+
+
+def test_ticket_paths_are_scrubbed_from_log_records():
+    import logging
+
+    record = logging.LogRecord(
+        "uvicorn.access", 20, "", 0, '"GET /t/%s HTTP/1.1" 200', ("abcDEF_-123",), None
+    )
+    TicketPathFilter().filter(record)
+    assert record.getMessage() == '"GET /t/[token] HTTP/1.1" 200'

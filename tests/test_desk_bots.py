@@ -1,0 +1,236 @@
+"""A moderator's reply in the desk reaches the member through the real python-telegram-bot
+and discord.py (against the local fakes), through the outbox; the member's answer joins the
+ticket; new tickets are announced to the staff chat with a desk link and no token."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+import pytest
+
+from bots.discord_bot import DiscordOptions, apply_urls
+from bots.discord_bot import serve as serve_discord
+from bots.telegram_bot import serve as serve_telegram
+from shared.outbox import Outbox
+from shared.settings import Settings
+from tests.conftest import MINI_KB
+from tests.fake_discord import FakeDiscord
+from tests.fake_telegram import GROUP, USER, FakeTelegram
+from tests.test_desk import csrf_of, login
+
+TG_STAFF = -1009876543210
+DISCORD_STAFF = 800000000000000099
+DISCORD_TOKEN = "fake-token-AbCdEf.0123456789"
+
+
+async def until(predicate, timeout: float = 20.0, step: float = 0.05):
+    """Wait until predicate() (called in a thread: it may read the database) is truthy."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        result = await asyncio.to_thread(predicate)
+        if result:
+            return result
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("timed out waiting")
+        await asyncio.sleep(step)
+
+
+def desk_reply(desk, ticket_id: int, text: str) -> None:
+    if desk.get("/queue", follow_redirects=False).status_code != 200:
+        assert login(desk).status_code == 303
+    page = desk.get(f"/queue/{ticket_id}")
+    done = desk.post(f"/queue/{ticket_id}/reply", data={"text": text, "csrf": csrf_of(page.text)})
+    assert "Reply queued" in done.text
+
+
+def ticket_id_in(text: str, store) -> int:
+    token = re.search(r"/t/([A-Za-z0-9_-]+)", text).group(1)
+    return store.by_token(token).id
+
+
+@pytest.fixture
+def fast_outbox(monkeypatch):
+    monkeypatch.setenv("SUPPORTBOT_OUTBOX_INTERVAL", "0.1")
+    monkeypatch.setenv("SUPPORTBOT_TICKET_IDLE_HOURS", "off")
+
+
+# --- Telegram -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+async def telegram(make_pipeline, settings: Settings, monkeypatch, fast_outbox):
+    fake = await FakeTelegram().start()
+    monkeypatch.setenv("TELEGRAM_POLL_TIMEOUT", "1")
+    monkeypatch.setenv("TELEGRAM_STAFF_CHAT", str(TG_STAFF))
+    for name in ("TELEGRAM_WEBHOOK_URL", "TELEGRAM_FILE_URL", "TELEGRAM_ADMIN_IDS"):
+        monkeypatch.delenv(name, raising=False)
+    settings.telegram_token = fake.token
+    settings.telegram_api_url = fake.api_url
+    pipeline = await make_pipeline(MINI_KB)
+    running: dict = {}
+
+    async def start():
+        stop = asyncio.Event()
+        task = asyncio.create_task(serve_telegram(pipeline, settings, stop))
+        await fake.wait_polls(1, timeout=30)
+        running.update(stop=stop, task=task)
+
+    async def halt():
+        running["stop"].set()
+        await asyncio.wait_for(running.pop("task"), 20)
+
+    fake.start_bot, fake.stop_bot, fake.pipeline = start, halt, pipeline
+    await start()
+    yield fake
+    if "task" in running:
+        await halt()
+    await fake.stop()
+
+
+async def test_telegram_reply_from_the_desk_reaches_the_member_and_the_answer_joins(
+    telegram: FakeTelegram, desk
+):
+    fake, store = telegram, desk.store
+    fake.send_private("I want to talk to a human")
+    handoff = await fake.wait_call("sendMessage", lambda c: "/t/" in c.params["text"])
+    ticket_id = ticket_id_in(handoff.params["text"], store)
+    token = store.get(ticket_id).token
+
+    staff = await fake.wait_call("sendMessage", lambda c: int(c.params["chat_id"]) == TG_STAFF)
+    assert f"/queue/{ticket_id}" in staff.params["text"] and token not in staff.params["text"]
+    assert "I want to talk" not in staff.params["text"]  # a link, not the conversation
+
+    mark = len(fake.calls)
+    desk_reply(desk, ticket_id, "Hi Alice, which network did you withdraw on?")
+    delivered = await fake.wait_call(
+        "sendMessage", lambda c: "which network" in c.params["text"], after=mark
+    )
+    assert int(delivered.params["chat_id"]) == USER["id"]
+    assert f"/t/{token}" in delivered.params["text"]  # the member's own link, in their chat
+    await until(lambda: Outbox(store).rows(ticket_id=ticket_id)[-1]["status"] == "delivered")
+
+    fake.send_private("It was TRC20, about two hours ago")
+    await until(lambda: "TRC20" in store.messages(ticket_id)[-1].text)
+    assert "TRC20" in desk.get(f"/queue/{ticket_id}").text
+    assert "TRC20" in desk.get(f"/t/{token}").text
+
+
+async def test_telegram_replies_wait_in_the_outbox_while_the_bot_is_down(
+    telegram: FakeTelegram, desk
+):
+    fake, store = telegram, desk.store
+    fake.send_private("I want to talk to a human")
+    handoff = await fake.wait_call("sendMessage", lambda c: "/t/" in c.params["text"])
+    ticket_id = ticket_id_in(handoff.params["text"], store)
+    await fake.stop_bot()
+    desk_reply(desk, ticket_id, "Written while the bot was down")
+    await asyncio.sleep(0.5)
+    assert [r["status"] for r in Outbox(store).rows(ticket_id=ticket_id)][-1] == "pending"
+    assert not [t for t in fake.sent_texts() if "while the bot was down" in t]
+    mark = len(fake.calls)
+    await fake.start_bot()
+    await fake.wait_call(
+        "sendMessage", lambda c: "while the bot was down" in c.params["text"], after=mark
+    )
+    await until(lambda: Outbox(store).rows(ticket_id=ticket_id)[-1]["status"] == "delivered")
+    texts = [t for t in fake.sent_texts() if "while the bot was down" in t]
+    assert len(texts) == 1  # delivered once
+
+
+async def test_telegram_group_ticket_answer_goes_private_or_to_the_group(
+    telegram: FakeTelegram, desk
+):
+    fake, store = telegram, desk.store
+    fake.send_group("@TestSupportBot I want to talk to a human")
+    handoff = await fake.wait_call("sendMessage", lambda c: "/t/" in c.params["text"])
+    ticket_id = ticket_id_in(handoff.params["text"], store)
+    fake.started_users.discard(USER["id"])  # Alice never opened a private chat with the bot
+    mark = len(fake.calls)
+    desk_reply(desk, ticket_id, "Please check your inbox")
+    sent = await fake.wait_call(
+        "sendMessage",
+        lambda c: "check your inbox" in c.params["text"] and int(c.params["chat_id"]) < 0,
+        after=mark,
+    )
+    assert int(sent.params["chat_id"]) == GROUP["id"]  # the private try was refused (403)
+    await until(lambda: Outbox(store).rows(ticket_id=ticket_id)[-1]["status"] == "delivered")
+
+
+# --- Discord ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+async def discord_bot(make_pipeline, settings: Settings, fast_outbox):
+    fake = await FakeDiscord().start()
+    settings.discord_token = DISCORD_TOKEN
+    settings.discord_api_url = fake.api_url
+    settings.discord_gateway_url = fake.gateway_url
+    pipeline = await make_pipeline(MINI_KB)
+    options = DiscordOptions(
+        support_channels=frozenset({fake.support_channel_id}), staff_channel=DISCORD_STAFF
+    )
+    stop = asyncio.Event()
+    task = asyncio.create_task(serve_discord(pipeline, settings, stop, options=options))
+    try:
+        await fake.wait_identified()
+        await asyncio.sleep(0.3)  # GUILD_CREATE
+        yield fake
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 20)
+        apply_urls(Settings())
+        await fake.close()
+
+
+async def test_discord_reply_from_the_desk_reaches_the_member_and_the_answer_joins(
+    discord_bot: FakeDiscord, desk
+):
+    fake, store = discord_bot, desk.store
+    dm = fake.dm_channel_of()
+    since = len(fake.requests)
+    await fake.message_create(fake.dm_message("I want to talk to a human"))
+    handoff = (await fake.wait_for_post(dm, since=since))[0].json["content"]
+    ticket_id = ticket_id_in(handoff, store)
+    token = store.get(ticket_id).token
+
+    staff = (await fake.wait_for_post(DISCORD_STAFF))[0].json
+    assert f"/queue/{ticket_id}" in staff["content"] and token not in staff["content"]
+    assert staff["allowed_mentions"]["parse"] == []
+
+    since = len(fake.requests)
+    desk_reply(desk, ticket_id, "Hi Alice, which network did you withdraw on?")
+    posts = await fake.wait_for_post(dm, since=since)
+    assert "which network" in posts[0].json["content"]
+    assert f"/t/{token}" in posts[0].json["content"]
+    await until(lambda: Outbox(store).rows(ticket_id=ticket_id)[-1]["status"] == "delivered")
+
+    await fake.message_create(fake.dm_message("It was TRC20, about two hours ago"))
+    await until(lambda: "TRC20" in store.messages(ticket_id)[-1].text)
+    assert "TRC20" in desk.get(f"/queue/{ticket_id}").text
+
+
+async def test_discord_server_ticket_answer_by_dm_then_in_the_channel(
+    discord_bot: FakeDiscord, desk
+):
+    fake, store = discord_bot, desk.store
+    channel = fake.support_channel_id
+    member = 600000000000000002
+    since = len(fake.requests)
+    await fake.message_create(fake.guild_message("I want to talk to a human", channel_id=channel))
+    handoff = (await fake.wait_for_post(channel, since=since))[0].json["content"]
+    ticket_id = ticket_id_in(handoff, store)
+
+    since = len(fake.requests)
+    desk_reply(desk, ticket_id, "Sent you the details privately")
+    dm = fake.dm_channel_of(member)
+    private = await fake.wait_for_post(dm, since=since)
+    assert "details privately" in private[0].json["content"]
+
+    fake.close_dms(member)
+    since = len(fake.requests)
+    desk_reply(desk, ticket_id, "Your DMs are closed, so here")
+    public = await fake.wait_for_post(channel, since=since)
+    assert public[0].json["content"].startswith(f"<@{member}>")
+    assert [int(u) for u in public[0].json["allowed_mentions"]["users"]] == [member]
+    await until(lambda: Outbox(store).rows(ticket_id=ticket_id)[-1]["status"] == "delivered")
