@@ -76,6 +76,7 @@ class TicketRow(Base):
             sqlite_where=(status == "open"),
             postgresql_where=(status == "open"),
         ),
+        Index("ix_tickets_status_updated", "status", "updated_at"),  # idle closing
     )
 
 
