@@ -498,10 +498,30 @@ async def test_secret_alone_gets_only_the_warning(mini):
     "'Warning, : your message...' (zh: ',请注意...'); the .replace(' ,', ',') does not help",
 )
 async def test_warning_without_a_user_name_reads_cleanly(mini):
-    _, (reply,) = await ask(mini, f"my password is {PASSWORD}", user_name="")
-    assert not reply.text.startswith("Warning, :")
-    _, (reply,) = await ask(mini, "我的密码是Abc12345", user_name="")
-    assert not reply.text.startswith(",")
+    _, replies = await ask(mini, f"my password is {PASSWORD}", user_name="")
+    assert replies[0].kind == "warn"
+    assert not replies[0].text.startswith("Warning, :")
+    _, replies = await ask(mini, "我的密码是Abc12345", user_name="", conversation_id="zh")
+    assert replies[0].kind == "warn" and "请注意" in replies[0].text
+    assert not replies[0].text.startswith(",")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="guard.scan fails closed with kinds=() and redacted='[message hidden: ...]', but "
+    "Pipeline.handle only looks at found.sensitive, so the ORIGINAL text goes on to matching, "
+    "the conversation history and the ticket transcript",
+)
+async def test_a_guard_failure_never_lets_the_raw_text_into_a_ticket(mini, monkeypatch):
+    def broken_detector(text):  # a detector bug on some odd input
+        raise RuntimeError("detector failed")
+
+    monkeypatch.setattr("shared.guard.find_seed_phrases", broken_detector)
+    outcome, _ = await ask(mini, f"my password is {PASSWORD}, I want to talk to a human")
+    lines = transcript(mini, outcome.ticket_url) if outcome.ticket_url else []
+    state = mini.conversations.state("console", "console", "user")
+    kept = lines + [text for _, text in state.history]
+    assert kept and not any("hunter2" in line for line in kept)
 
 
 # --- odd input ---------------------------------------------------------------------------------
