@@ -47,5 +47,8 @@ if [ ! -x /usr/bin/chromium ]; then
     echo "installing chromium (Debian)"
     _apt_install chromium
 fi
+if [ ! -d /usr/share/fonts/truetype/wqy ]; then  # Chinese labels in the screenshots
+    _apt_install fonts-wqy-microhei
+fi
 export SUPPORTBOT_TEST_CHROMIUM=/usr/bin/chromium
 echo "$(/usr/bin/chromium --version 2>/dev/null || echo chromium)"

@@ -153,12 +153,12 @@ def create_app(
     def moderator_of(request: Request) -> Moderator | None:
         return accounts.session_moderator(request.cookies.get(COOKIE))
 
-    def page(request: Request, name: str, status: int = 200, **context) -> HTMLResponse:
+    def page(request: Request, template: str, status: int = 200, **context) -> HTMLResponse:
         context.setdefault("language", "en")
         context.setdefault("lang", context["language"])
         return templates.TemplateResponse(
             request,
-            name,
+            template,
             {"csrf": csrf_token(request), **context},
             status_code=status,
         )

@@ -9,9 +9,10 @@ LABELS: dict[str, tuple[str, str]] = {
     # the member's ticket page
     "ticket": ("Ticket", "工单"),
     "status": ("Status", "状态"),
-    "status_open": (
-        "Open: our team will answer here and in your chat",
-        "处理中：客服会在此处和聊天中回复您",
+    "status_open": ("Open", "处理中"),
+    "open_note": (
+        "Our support team will answer here and in your chat with the bot.",
+        "客服会在此页面以及您与机器人的聊天中回复您。",
     ),
     "status_closed": ("Closed", "已关闭"),
     "conversation": ("Conversation", "对话记录"),
