@@ -59,14 +59,22 @@ def idle_hours_from_env(env: dict[str, str] | None = None) -> float | None:
     value = env.get("SUPPORTBOT_TICKET_IDLE_HOURS", "").strip().lower()
     if value in ("0", "off", "never", "no"):
         return None
-    return float(value) if value else DEFAULT_IDLE_HOURS
+    try:
+        hours = float(value) if value else DEFAULT_IDLE_HOURS
+    except ValueError:
+        log.warning("SUPPORTBOT_TICKET_IDLE_HOURS is not a number; using %g", DEFAULT_IDLE_HOURS)
+        return DEFAULT_IDLE_HOURS
+    return hours if hours > 0 else None
 
 
 def interval_from_env(env: dict[str, str] | None = None) -> float:
     """SUPPORTBOT_OUTBOX_INTERVAL: seconds between two looks at the outbox (default 2)."""
     env = os.environ if env is None else env
     value = env.get("SUPPORTBOT_OUTBOX_INTERVAL", "").strip()
-    return max(0.05, float(value)) if value else 2.0
+    try:
+        return max(0.05, float(value)) if value else 2.0
+    except ValueError:
+        return 2.0
 
 
 def text_for(language: str, key: str, **values) -> str:

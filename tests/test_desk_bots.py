@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import asyncio
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import update
 
 from bots.discord_bot import DiscordOptions, apply_urls
 from bots.discord_bot import serve as serve_discord
 from bots.telegram_bot import serve as serve_telegram
 from shared.outbox import Outbox
 from shared.settings import Settings
+from shared.tickets import TicketRow
 from tests.conftest import MINI_KB
 from tests.fake_discord import FakeDiscord
 from tests.fake_telegram import GROUP, USER, FakeTelegram
@@ -234,3 +237,29 @@ async def test_discord_server_ticket_answer_by_dm_then_in_the_channel(
     assert public[0].json["content"].startswith(f"<@{member}>")
     assert [int(u) for u in public[0].json["allowed_mentions"]["users"]] == [member]
     await until(lambda: Outbox(store).rows(ticket_id=ticket_id)[-1]["status"] == "delivered")
+
+
+async def test_telegram_bot_closes_idle_tickets_and_asks_for_a_rating(
+    telegram: FakeTelegram, desk, monkeypatch
+):
+    fake, store = telegram, desk.store
+    fake.send_private("I want to talk to a human")
+    handoff = await fake.wait_call("sendMessage", lambda c: "/t/" in c.params["text"])
+    ticket_id = ticket_id_in(handoff.params["text"], store)
+    await fake.stop_bot()
+    with store.sessions() as session:
+        long_ago = datetime.now(UTC) - timedelta(hours=5)
+        session.execute(
+            update(TicketRow).where(TicketRow.id == ticket_id).values(updated_at=long_ago)
+        )
+        session.commit()
+    monkeypatch.setenv("SUPPORTBOT_TICKET_IDLE_HOURS", "4")
+    mark = len(fake.calls)
+    await fake.start_bot()
+    rating = await fake.wait_call("sendMessage", lambda c: "Rate" in c.params["text"], after=mark)
+    assert int(rating.params["chat_id"]) == USER["id"]
+    assert (
+        "4 hours" in rating.params["text"]
+        and f"/t/{store.get(ticket_id).token}" in rating.params["text"]
+    )
+    assert store.get(ticket_id).status == "closed" and store.get(ticket_id).close_reason == "idle"
