@@ -27,9 +27,10 @@ API_QUESTION = "how can I generate an API key for my trading bot"
 
 
 @pytest.fixture(scope="session")
-def shared_data_dir(request):
+def shared_data_dir(request, tmp_path_factory):
     """Embedding and adapter caches kept between runs; each test has its own database."""
-    return request.config.cache.mkdir("supportbot-data")
+    cache = getattr(request.config, "cache", None)  # None with -p no:cacheprovider
+    return cache.mkdir("supportbot-data") if cache else tmp_path_factory.mktemp("data")
 
 
 @pytest.fixture

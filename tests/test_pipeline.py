@@ -50,10 +50,11 @@ entries:
 
 
 @pytest.fixture(scope="session")
-def shared_data_dir(request):
+def shared_data_dir(request, tmp_path_factory):
     """Embedding and adapter caches kept in pytest's cache folder between runs (both are
     keyed by the model and the texts); every test still gets its own database."""
-    return request.config.cache.mkdir("supportbot-data")
+    cache = getattr(request.config, "cache", None)  # None with -p no:cacheprovider
+    return cache.mkdir("supportbot-data") if cache else tmp_path_factory.mktemp("data")
 
 
 @pytest.fixture
