@@ -64,7 +64,7 @@ def find_secrets(text: str) -> list[tuple[int, int, str]]:
     spans += [(s, e, "seed_phrase") for s, e in find_seed_phrases(norm)]
     spans += find_private_keys(norm, labels, urls)
     spans += find_api_keys(norm, labels, urls)
-    spans += find_passwords(norm)
+    spans += find_passwords(norm, labels)
     spans += find_codes(norm, labels)
     spans += find_cards(norm, labels, urls)
     return _merge(spans)

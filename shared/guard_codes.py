@@ -16,23 +16,48 @@ from shared.guard_context import NOT_AFTER_ALNUM, NOT_BEFORE_ALNUM, Labels, insi
 
 # "my password is X", "pw: X", "login password = X", "密码是X", "登录密码：X", "资金密码 X".
 _PASSWORD_LABEL = (
+    r"(?<!one-time )(?<!one time )(?<!onetime )"  # a one-time password is a 2FA code
     r"(?:(?:login|account|trading|trade|fund|funds|withdrawal|wallet|email|payment|security|exchange"
     r"|app|new|old|current)\s+)?"
     r"(?:pass\s*words?|passwd|passcode|passphrase|pwd|pw|pass|pin(?:\s*code)?)"
 )
 _CHINESE_PASSWORD_LABEL = (
-    r"(?:登录|登陆|登錄|資金|资金|交易|支付|提现|提幣|提币|邮箱|郵箱|钱包|錢包|账户|帳戶|新|旧|舊)?"
+    r"(?:登录|登陆|登錄|登入|資金|资金|交易|支付|提现|提幣|提币|邮箱|郵箱|钱包|錢包|账户|帳戶|新|旧|舊)?"
     r"(?:密码|密碼|口令|pin码|PIN碼)"
 )
+# Words between the label and "is": "password for my account is", "the password I set was".
+_PASSWORD_GAP = (
+    r"\s+(?:for|of|on)(?:\s+[^\s:=]+){1,3}?"
+    r"|\s+(?:that\s+|which\s+)?(?:i|we)(?:'ve|\s+have|\s+had)?\s+"
+    r"(?:set|use|used|chose|created|made|typed|entered|picked)"
+)
+_QUOTED = r"\"[^\"\n]{1,64}\"|'[^'\n]{1,64}'|`[^`\n]{1,64}`|“[^”\n]{1,64}”|「[^」\n]{1,64}」"
 # What joins a label to its value, strongest first.
 _PASSWORD_RE = re.compile(
     rf"{NOT_AFTER_ALNUM}(?P<label>{_PASSWORD_LABEL}){NOT_BEFORE_ALNUM}"
-    r"(?P<gap>\s+(?:for|of|on)(?:\s+[^\s:=]+){1,3}?(?=\s+(?:is|was)\s|\s*[:=]))?"
-    r"(?P<join>\s*(?:(?:is|was)(?![A-Za-z'’])(?:\s*now)?\s*[:=]?|[:=]\s*(?:is\s)?|-|to)?\s*)"
-    r"(?P<value>\"[^\"\n]{1,64}\"|'[^'\n]{1,64}'|`[^`\n]{1,64}`|“[^”\n]{1,64}”|[^\s\u3400-\u9fff]{1,64})"
+    rf"(?P<gap>(?:{_PASSWORD_GAP})(?=\s+(?:is|was)\s|\s*[:=]))?"
+    r"(?P<join>\s*(?:(?:is|was)(?![A-Za-z'’])(?:\s*now)?\s*[:=]?|[:=]\s*(?:is\s)?|->|=>|→|-|to"
+    r"|是|为|為)?\s*)"
+    rf"(?P<value>{_QUOTED}|[^\s\u3400-\u9fff]{{1,64}})"
     rf"|(?P<zlabel>{_CHINESE_PASSWORD_LABEL})"
     r"(?P<zjoin>\s*(?:是:|就是|是|为|為|改成了?|改为|设置为|設置為|:|=)?\s*)"
-    r"(?P<zvalue>\"[^\"\n]{1,64}\"|“[^”\n]{1,64}”|「[^」\n]{1,64}」|[\x21-\x7e]{1,64})",
+    rf"(?P<zvalue>{_QUOTED}|[\x21-\x7e]{{1,64}})",
+    re.IGNORECASE,
+)
+# The value told before the label: "I use X as my password", "X is my password", "X是我的密码".
+_PASSWORD_BEFORE_RE = re.compile(
+    rf"{NOT_AFTER_ALNUM}(?:use|used|using|set|chose|picked)\s+(?P<value>[^\s\u3400-\u9fff]{{4,64}})"
+    rf"\s+as\s+(?:(?:my|the|our|a)\s+)?(?:\w+\s+)?{_PASSWORD_LABEL}{NOT_BEFORE_ALNUM}"
+    rf"|{NOT_AFTER_ALNUM}(?P<value2>[^\s\u3400-\u9fff]{{4,64}})\s+(?:is|was)\s+(?:my|the)\s+"
+    rf"(?:\w+\s+)?{_PASSWORD_LABEL}{NOT_BEFORE_ALNUM}"
+    rf"|(?<![\x21-\x7e])(?P<value3>[\x21-\x7e]{{4,64}})\s*(?:就是|是|为|為)(?:我的)?"
+    rf"{_CHINESE_PASSWORD_LABEL}",
+    re.IGNORECASE,
+)
+# A Chinese label a few characters before its value: "登录密码忘了，之前用的是X".
+_CHINESE_LOOSE_RE = re.compile(
+    rf"{_CHINESE_PASSWORD_LABEL}[^。！？!?\n]{{1,12}}?(?:用的是|一直是|是|为|為|改成了?|设成了?)\s*"
+    r"(?P<value>[\x21-\x7e]{4,64})",
     re.IGNORECASE,
 )
 # Words that follow "password is" in questions and complaints, not a password.
@@ -58,6 +83,16 @@ _NOT_A_PASSWORD = frozenset(
 _STRIP_TAIL = ".,;:?)]}'\"，。；：？）」”"
 
 
+def _password_shaped(text: str) -> bool:
+    """Letters with digits, six digits or more, or letters with symbols: not a word of prose."""
+    digits = sum(c.isdigit() for c in text)
+    letters = sum(c.isalpha() for c in text)
+    symbols = sum(c in "!@#$%^&*~+=_" for c in text)
+    if digits and letters or text.isdigit() and digits >= 6:
+        return True
+    return bool(letters and symbols and len(text) >= 6)
+
+
 def _password_value(value: str, join: str) -> tuple[int, int] | None:
     """Offsets of the password inside ``value``, or None when it is not one."""
     if value[0] in "\"'`“「":
@@ -72,29 +107,45 @@ def _password_value(value: str, join: str) -> tuple[int, int] | None:
     join_word = join.strip().lower()
     if join_word in ("", "to", "-") and not strong:
         return None  # "password reset", "password to login": no value was stated
-    digits = sum(c.isdigit() for c in stripped)
-    if join_word in ("", "-") and not (
-        (digits and any(c.isalpha() for c in stripped)) or (stripped.isdigit() and digits >= 6)
-    ):
+    if join_word in ("", "-") and (stripped[0] in "([{<" or not _password_shaped(stripped)):
         return None  # without "is" or ":" only something password-shaped counts
     if stripped.isalpha() and stripped.lower().endswith(("ing", "ed", "ly", "?")):
         return None
     return 0, len(stripped)
 
 
-def find_passwords(norm: str) -> list[tuple]:
+def find_passwords(norm: str, labels: Labels) -> list[tuple]:
     found: list[tuple] = []
-    for m in _PASSWORD_RE.finditer(norm):
+    pos = 0
+    while (m := _PASSWORD_RE.search(norm, pos)) is not None:
         if m.group("label") is not None:
             value, join, value_start = m.group("value"), m.group("join"), m.start("value")
+            label_end = m.end("label")
         else:
             value, join, value_start = m.group("zvalue"), m.group("zjoin"), m.start("zvalue")
-            stripped = value.rstrip(_STRIP_TAIL)
-            if value[0] not in '"“「' and (len(stripped) < 4 or stripped.isalpha() and not join):
-                continue  # "密码 reset" or "密码6位"
+            label_end = m.end("zlabel")
         offsets = _password_value(value, join)
+        if m.group("zlabel") is not None and value[0] not in '"“「':
+            stripped = value.rstrip(_STRIP_TAIL)
+            if len(stripped) < 4 or stripped.isalpha() and not join:
+                offsets = None  # "密码 reset" or "密码6位"
         if offsets is not None:
             found.append((value_start + offsets[0], value_start + offsets[1], "password"))
+            pos = m.end()
+        else:
+            pos = label_end  # "密码 password: X": the next label may still hold the value
+    for m in _PASSWORD_BEFORE_RE.finditer(norm):
+        group = next(g for g in ("value", "value2", "value3") if m.group(g) is not None)
+        value = m.group(group).rstrip(_STRIP_TAIL)
+        if _password_shaped(value) and "@" not in value:
+            found.append((m.start(group), m.start(group) + len(value), "password"))
+    for m in _CHINESE_LOOSE_RE.finditer(norm):
+        value = m.group("value").rstrip(_STRIP_TAIL)
+        label = labels.before(m.start("value"), 20)
+        if label is not None and label.start >= m.start():
+            continue  # "密码错了，订单号是12345678": a nearer label names the value
+        if _password_shaped(value) and "@" not in value and "://" not in value:
+            found.append((m.start("value"), m.start("value") + len(value), "password"))
     return found
 
 
@@ -105,7 +156,7 @@ _OTPAUTH_RE = re.compile(r"otpauth(?:-migration)?://[^\s<>\"'，。、）]+", re
 _CODE_RE = re.compile(
     rf"{NOT_AFTER_ALNUM}(?<![+/$¥€£])(?<!\d[.,])"
     rf"(?:\d{{6,8}}|\d{{3,4}}[ -]\d{{3,4}}|\d(?: \d){{5,7}})"
-    rf"{NOT_BEFORE_ALNUM}(?![.,:/]\d)(?!\s*(?:%|usdt|usd|btc|eth|cny|rmb|元|块|个|年|月|日|号|点))",
+    rf"{NOT_BEFORE_ALNUM}(?![.:/]\d)(?!,\d{{3}})(?!\s*(?:%|usdt|usd|btc|eth|cny|rmb|元|块|个|年|月|日|号|点))",
     re.IGNORECASE,
 )
 _DATE_RE = re.compile(r"(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])")
@@ -118,6 +169,7 @@ CODE_REACH = 50
 # What may stand between a value and a label after it: "123456 is my 2FA code", "123456是验证码".
 _ANNOUNCES = re.compile(
     r"\s*(?:\(|\[)?\s*(?:is|was|=|:|-)?\s*(?:my|the|your|our)?\s*(?:new|current|latest)?\s*"
+    r"(?:[A-Za-z][\w.-]*\s+){0,2}"  # "123456 is your Google verification code" (a name)
     r"|\s*(?:是|为|為)?(?:我的|我|新的)?",
     re.IGNORECASE,
 )

@@ -18,13 +18,17 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+# Kept as they are: a full-width comma ends a clause and is never part of a number, so
+# "验证码为：123456，5分钟内有效" must not read as "123456,5".
+_KEEP = frozenset("，")
+
 
 class _FoldTable(dict):
     """A ``str.translate`` table that folds one character to one character, computed on demand."""
 
     def __missing__(self, code: int) -> str:
         folded = unicodedata.normalize("NFKC", chr(code))
-        result = folded if len(folded) == 1 else chr(code)
+        result = folded if len(folded) == 1 and chr(code) not in _KEEP else chr(code)
         self[code] = result
         return result
 
@@ -103,7 +107,8 @@ LABELS: dict[str, tuple[str, ...]] = {
     ),
     # Exchange API credentials.
     "api": (
-        r"api[\s_-]*(?:keys?|secrets?|secret[\s_-]*keys?|private[\s_-]*keys?|密钥|秘钥|密鑰|私钥)",
+        r"api[\s_-]*(?:keys?|secrets?|secret[\s_-]*keys?|private[\s_-]*keys?|密钥|秘钥|密鑰|私钥"
+        r"|金鑰|金钥)",
         r"apikey",
         r"apisecret",
         r"secret[\s_-]*keys?",
@@ -112,10 +117,14 @@ LABELS: dict[str, tuple[str, ...]] = {
         r"accesskey",
         r"client[\s_-]*secret",
         r"api",
+        r"ak",  # "AK ... SK ...": access key and secret key, as Chinese exchanges name them
+        r"sk",
         r"密钥",
         r"秘钥",
         r"密鑰",
         r"秘鑰",
+        r"金鑰",
+        r"金钥",
     ),
     # A bare "secret" or "key": private key or API secret depending on the rest of the message.
     "secret": (r"secrets?", r"keys?"),
@@ -126,13 +135,12 @@ LABELS: dict[str, tuple[str, ...]] = {
         r"recovery\s*(?:keys?|codes?)",
         r"(?:2fa|mfa|otp|totp|authenticator|google\s*auth(?:enticator)?)\s*(?:backup\s*)?"
         r"(?:keys?|secrets?|seeds?)",
-        r"备份密钥",
-        r"備份密鑰",
-        r"谷歌(?:验证器?|驗證器?)?(?:密钥|密鑰|秘钥)",
-        r"2fa\s*(?:密钥|密鑰|秘钥)",
-        r"(?:验证器|驗證器|身份验证器)\s*(?:密钥|密鑰|秘钥)",
-        r"16\s*位\s*(?:密钥|密鑰|秘钥)",
-        r"恢复密钥",
+        r"(?:备份|備份)(?:密钥|密鑰|秘钥|秘鑰|金鑰|金钥)",
+        r"谷歌(?:验证器?|驗證器?)?(?:密钥|密鑰|秘钥|秘鑰|金鑰)",
+        r"2fa\s*(?:密钥|密鑰|秘钥|秘鑰|金鑰)",
+        r"(?:验证器|驗證器|身份验证器|身份驗證器)\s*(?:密钥|密鑰|秘钥|秘鑰|金鑰)",
+        r"16\s*位\s*(?:密钥|密鑰|秘钥|秘鑰|金鑰)",
+        r"(?:恢复|恢復)(?:密钥|密鑰|金鑰)",
     ),
     # One-time codes.
     "otp": (

@@ -129,19 +129,27 @@ def _looks_random(token: str) -> bool:
     has_lower = any(c.islower() for c in core)
     if has_digit and has_alpha:
         return True
-    return len(core) >= 24 and has_upper and has_lower
+    if not (has_upper and has_lower):
+        return False
+    # Random letters switch case every other character or so; words and CamelCase rarely do.
+    switches = sum(a.isupper() != b.isupper() for a, b in zip(core, core[1:], strict=False))
+    return len(core) >= 24 or switches >= len(core) // 3
 
 
 def find_api_keys(norm: str, labels: Labels, urls: list[tuple[int, int]]) -> list[tuple]:
     """(start, end, "api_key") for each credential-looking token whose nearest label is an API one.
 
-    Each token is judged on its own label, so "API key: X, secret: Y" redacts both.
+    Each token is judged on its own label, so "API key: X, secret: Y" redacts both; a token that
+    directly follows an API credential ("apikey 和 secretkey 分别是 X / Y") is its pair.
     """
     found: list[tuple] = []
     for m in _API_TOKEN_RE.finditer(norm):
         token = m.group().rstrip("-_+/.")
         end = m.start() + len(token)
         if not _looks_random(token) or inside(urls, m.start(), end):
+            continue
+        if found and _PAIR_GAP.fullmatch(norm[found[-1][1] : m.start()]):
+            found.append((m.start(), end, "api_key"))
             continue
         label = labels.before(m.start(), LABEL_REACH)
         if label is None:
@@ -153,3 +161,7 @@ def find_api_keys(norm: str, labels: Labels, urls: list[tuple[int, int]]) -> lis
         if kind == "api_key":
             found.append((m.start(), end, "api_key"))
     return found
+
+
+# Between the two halves of a key pair written without a second label.
+_PAIR_GAP = re.compile(r"[\s,;/|&+和及与與、，]{1,5}|\s*(?:and|&)\s*", re.IGNORECASE)

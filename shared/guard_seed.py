@@ -51,9 +51,12 @@ def checksum_ok(indexes: list[int]) -> bool:
 # A token is a run of ASCII letters or a single CJK ideograph. What lies between two tokens must
 # be a separator (or numbering) for them to belong to the same phrase.
 _TOKEN_RE = re.compile(r"[A-Za-z]+|[\u3400-\u9fff]+")
+# Circled and parenthesised numerals (①..⑳, ㉑..㊿, ⑴, ⒈, ❶, ➀) number phrases too.
+_NUMERAL = "[\u2460-\u24ff\u2776-\u2793\u3251-\u325f\u32b1-\u32bf]"
 _SEPARATOR_RE = re.compile(
     r"[\s,;|/·•\-_.:、，；。'\"`*]*"
-    r"(?:(?:\(|\[|#|no\.?)?\d{1,2}(?:[.):\]、,\-]|\s|$)[\s,;|/·•\-_.:、，；'\"`*]*)?",
+    r"(?:(?:(?:\(|\[|#|no\.?)?\d{1,2}(?:[.):\]、,\-]|\s|$)|" + _NUMERAL + r")"
+    r"[\s,;|/·•\-_.:、，；'\"`*]*)?",
     re.IGNORECASE,
 )
 # Before an unseparated Chinese run these say it is a phrase.
@@ -88,29 +91,6 @@ def _chinese_indexes(char: str) -> tuple[int | None, int | None]:
     return _wordlist("chinese_simplified").get(char), _wordlist("chinese_traditional").get(char)
 
 
-def _best_span(tokens: list[tuple[int, int]], checks: list[list[int | None]]) -> tuple[int, int]:
-    """Trim a run to a checksum-valid window when one exists (so a leading "seed" is kept)."""
-    n = len(tokens)
-    if n in VALID_LENGTHS or n > 2 * MAX_WORDS:
-        return tokens[0][0], tokens[-1][1]
-    for length in sorted(VALID_LENGTHS, reverse=True):
-        if length > n:
-            continue
-        windows = {
-            first
-            for first in range(n - length + 1)
-            for indexes in checks
-            if None not in indexes[first : first + length]
-            and checksum_ok(indexes[first : first + length])  # type: ignore[arg-type]
-        }
-        if len(windows) == 1:
-            first = windows.pop()
-            return tokens[first][0], tokens[first + length - 1][1]
-        if windows:
-            break  # several windows pass by chance: keep the whole run
-    return tokens[0][0], tokens[-1][1]
-
-
 def _units(norm: str):
     """(start, end, english, simplified, traditional) for each word or single character.
 
@@ -140,15 +120,15 @@ def find_seed_phrases(norm: str) -> list[tuple[int, int]]:
     """Spans of ``norm`` that hold a seed phrase."""
     spans: list[tuple[int, int]] = []
     run: list[tuple[int, int]] = []  # token spans of the current run
-    run_indexes: list[list[int | None]] = [[], [], []]  # english, simplified, traditional
     run_chinese = False
 
     def close_run() -> None:
+        # The whole run is removed: a mistyped phrase fails its checksum, so no window of the run
+        # can be trusted to be "the" phrase, and a list word of the sentence around it ("seed",
+        # "please") costs nothing.
         if len(run) >= MIN_WORDS:
-            spans.append(_best_span(run, run_indexes if run_chinese else run_indexes[:1]))
+            spans.append((run[0][0], run[-1][1]))
         run.clear()
-        for indexes in run_indexes:
-            indexes.clear()
 
     for m in _GLUED_RUN_RE.finditer(norm):
         spans.extend(_labelled_chinese_run(norm, m.start(), m.group()))
@@ -176,9 +156,6 @@ def find_seed_phrases(norm: str) -> list[tuple[int, int]]:
             close_run()
         run_chinese = chinese
         run.append((start, end))
-        run_indexes[0].append(english)
-        run_indexes[1].append(simplified)
-        run_indexes[2].append(traditional)
         last_end = end
     close_run()
     return spans
