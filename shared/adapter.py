@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -85,7 +87,7 @@ def fit_cached(
     adapter = fit(x, y, n_classes)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp.npz")
+        tmp = path.with_name(f"{path.stem}.{os.getpid()}.{threading.get_ident()}.tmp.npz")
         np.savez(tmp, weights=adapter.weights, bias=adapter.bias)
         tmp.replace(path)
     return adapter

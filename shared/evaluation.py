@@ -7,6 +7,7 @@ should not answer it).
 from __future__ import annotations
 
 import csv
+import hashlib
 import re
 import statistics
 import time
@@ -45,8 +46,12 @@ def entry_id_for(label: str) -> str:
     """The entry id for a CSV label: the label itself when it is a valid id."""
     if ID_PATTERN.match(label):
         return label
+    if ID_PATTERN.match(label.lower()):
+        return label.lower()
+    # Other characters (e.g. a Chinese label) are dropped; a hash keeps the ids apart.
     cleaned = re.sub(r"[^a-z0-9_-]+", "-", label.lower()).strip("-_")
-    return cleaned or "entry"
+    digest = hashlib.sha256(label.encode()).hexdigest()[:8]
+    return f"{cleaned}-{digest}" if cleaned else f"label-{digest}"
 
 
 def import_csv(csv_path: str | Path, out_path: str | Path) -> int:

@@ -194,6 +194,9 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _con
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
 
+_BROKEN = object()  # _parse's answer for a file that is not valid YAML
+
+
 def _parse(text: str, file: str, problems: list[Problem]) -> Any:
     loader = _LineLoader(text)
     loader.duplicate_keys = []
@@ -202,9 +205,12 @@ def _parse(text: str, file: str, problems: list[Problem]) -> Any:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 1
+        context = getattr(exc, "context_mark", None)
+        if context is not None and line > len(text.splitlines()):
+            line = context.line + 1  # e.g. an unterminated quote: name where it starts
         what = getattr(exc, "problem", None) or str(exc)
         problems.append(Problem(file, line, f"YAML syntax error: {what}"))
-        return None
+        return _BROKEN
     finally:
         loader.dispose()
     for line, key in loader.duplicate_keys:
@@ -491,7 +497,7 @@ class _Checker:
             links.append(Link(url=url, title=title))
         return links
 
-    def finish(self) -> KnowledgeSettings:
+    def finish(self, path: str) -> KnowledgeSettings:
         """Checks that need every file: default-language answers, follow-ups, duplicates."""
         settings = self.settings or KnowledgeSettings()
         default = settings.default_language
@@ -514,7 +520,7 @@ class _Checker:
                         file, int(line), f"{e.id}: phrasing '{q}' is also a phrasing of '{other}'"
                     )
         if not self.entries:
-            self.problems.append(Problem(self.settings_at or "knowledge", 1, "no entries found"))
+            self.problems.append(Problem(path, 1, "no entries found"))
         return settings
 
 
@@ -554,9 +560,9 @@ def load_knowledge(path: str | Path) -> Knowledge:
             checker.error(name, line, "not UTF-8 text")
             continue
         data = _parse(text, name, checker.problems)
-        if data is not None:
+        if data is not _BROKEN:
             checker.check_file(name, data)
-    settings = checker.finish()
+    settings = checker.finish(str(path))
     errors = [p for p in checker.problems if not p.warning]
     if errors:
         raise KnowledgeError(checker.problems)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -35,6 +36,8 @@ log = logging.getLogger(__name__)
 
 # Weight of the knowledge-fitted classifier's probability in the ranking (shared.adapter).
 ADAPTER_WEIGHT = 0.5
+# Two entries whose closest phrasings are this close to the question are tied.
+TIE = 0.001
 # Titles and answers also teach the classifier; their opening is what carries the topic.
 EXTRA_CHARS = 300
 # Weight of the English model on Latin-to-Latin pairs in the default pairing
@@ -74,8 +77,12 @@ def decide(result: MatchResult, settings: MatchingSettings) -> Decision:
     if not candidates:
         return Decision("escalate", ())
     best = candidates[0]
-    runner_up = candidates[1].confidence if len(candidates) > 1 else -1.0
-    clear = best.confidence - runner_up >= settings.margin
+    second = candidates[1] if len(candidates) > 1 else None
+    clear = second is None or (
+        best.confidence - second.confidence >= settings.margin
+        # a runner-up whose closest phrasing is just as close is a tie, whatever the ranking
+        and abs(second.score - best.score) > TIE
+    )
     if best.score >= settings.answer_threshold and clear:
         return Decision("answer", (best,))
     close = tuple(c for c in candidates if c.score >= settings.suggest_threshold)
@@ -169,9 +176,9 @@ def encode_cached(encoder: Encoder, texts: list[str], cache_dir: Path | None) ->
             log.warning("embedding cache %s unreadable; re-encoding", path.name)
     vectors = encoder.encode(texts)
     cache_dir.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp.npy")
+    tmp = path.with_name(f"{path.stem}.{os.getpid()}.{threading.get_ident()}.tmp.npy")
     np.save(tmp, vectors)
-    tmp.replace(path)
+    tmp.replace(path)  # atomic: readers see the old file or the whole new one
     return vectors
 
 

@@ -190,6 +190,8 @@ class Pipeline:
             ):
                 await self._respond(msg, state, text, language)  # still help with the rest
             return outcome
+        if found is not None:
+            text = found.redacted  # equal to the message unless the guard could not check it
         links = self.check_links(text, self.knowledge.settings.official_domains) if text else None
         self._remember(msg, state, text)
         if links is not None and links.suspicious:
@@ -442,8 +444,10 @@ class Pipeline:
                 deleted = await msg.channel.delete_incoming()
             except Exception:  # no right to delete, message gone, network: still warn
                 log.warning("could not delete a message holding a secret on %s", msg.platform)
-        user = msg.user_name or ""
-        parts = [self.t(language, "warn_intro", user=user).replace(" ,", ",")]
+        if msg.user_name:
+            parts = [self.t(language, "warn_intro", user=msg.user_name)]
+        else:
+            parts = [self.t(language, "warn_intro_anonymous")]
         parts += [self.t(language, f"warn_{kind}") for kind in kinds]
         if not msg.is_private:
             parts.append(self.t(language, "warn_deleted" if deleted else "warn_not_deleted"))

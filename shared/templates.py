@@ -36,6 +36,7 @@ DEFAULT_TEMPLATES: dict[str, dict[str, str]] = {
         "related": "Related:",
         "empty_message": "Send me your question as text, and I'll do my best to help.",
         "warn_intro": "Warning, {user}: your message contained sensitive information.",
+        "warn_intro_anonymous": "Warning: your message contained sensitive information.",
         "warn_seed_phrase": (
             "A seed phrase gives full control of a wallet. Treat that wallet as compromised and "
             "move your funds to a new wallet now."
@@ -98,6 +99,7 @@ DEFAULT_TEMPLATES: dict[str, dict[str, str]] = {
         "related": "相关问题:",
         "empty_message": "请用文字发送你的问题,我会尽力帮你。",
         "warn_intro": "{user},请注意:你的消息包含敏感信息。",
+        "warn_intro_anonymous": "请注意:你的消息包含敏感信息。",
         "warn_seed_phrase": "助记词可以完全控制钱包。请把该钱包视为已泄露,立即把资产转移到新钱包。",
         "warn_private_key": "私钥可以完全控制其中的资产。请视为已泄露,立即把资产转移到新钱包。",
         "warn_password": "请立即修改该密码,并开启二步验证。",

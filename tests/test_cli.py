@@ -248,11 +248,6 @@ def test_import_csv_writes_knowledge_that_kb_check_accepts(env, tmp_path):
     assert check.stdout.startswith("OK: 2 entries in 1 file(s)")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="evaluation.entry_id_for drops every non-ASCII letter, so all Chinese labels "
-    "become the id 'entry' and import_csv merges them into a single entry",
-)
 def test_import_csv_keeps_chinese_labels_apart(tmp_path):
     from shared.evaluation import import_csv
 

@@ -161,11 +161,6 @@ def test_yaml_syntax_error_names_file_and_line_of_the_error(tmp_path):
     assert str(problem).startswith(f"{path}:{problem.line}: YAML syntax error")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="knowledge._parse uses problem_mark only: an unterminated quote is reported at "
-    "the end of the stream (a line past the end of the file), not where the quote starts",
-)
 def test_unterminated_quote_is_reported_inside_the_file_where_it_starts(tmp_path):
     path = write(
         tmp_path,
@@ -391,11 +386,6 @@ def test_empty_file_alone_is_an_error(tmp_path):
     assert [p.message for p in problems] == ["no entries found"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="_Checker.finish reports 'no entries found' at the made-up file 'knowledge:1' "
-    "when no settings were given, instead of the knowledge path",
-)
 def test_empty_file_alone_names_the_file(tmp_path):
     path = write(tmp_path, "empty.yaml", "")
     (problem,) = errors_of(path)
@@ -410,11 +400,6 @@ def test_empty_file_next_to_good_files_is_accepted(tmp_path):
     assert len(knowledge.files) == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="load_knowledge calls check_file only when the parsed data is not None, so the "
-    "'the file is empty' warning in _Checker.check_file can never be given",
-)
 def test_empty_file_next_to_good_files_gives_a_warning(tmp_path):
     write(tmp_path, "a.yaml", entries_yaml("one"))
     empty = write(tmp_path, "b.yaml", "# nothing yet\n")
@@ -422,11 +407,6 @@ def test_empty_file_next_to_good_files_gives_a_warning(tmp_path):
     assert [(w.file, w.line) for w in knowledge.warnings] == [(str(empty), 1)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="_Checker.finish builds Problem(self.settings_at, 1, ...) and settings_at is "
-    "already 'FILE:LINE', so the message reads 'FILE:LINE:1: no entries found'",
-)
 def test_settings_without_entries_names_the_file_once(tmp_path):
     path = write(tmp_path, "kb.yaml", "settings:\n  exchange_name: X\n")
     (problem,) = errors_of(path)
