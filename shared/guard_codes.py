@@ -56,7 +56,8 @@ _PASSWORD_BEFORE_RE = re.compile(
 )
 # A Chinese label a few characters before its value: "登录密码忘了，之前用的是X".
 _CHINESE_LOOSE_RE = re.compile(
-    rf"{_CHINESE_PASSWORD_LABEL}[^。！？!?\n]{{1,12}}?(?:用的是|一直是|是|为|為|改成了?|设成了?)\s*"
+    rf"{_CHINESE_PASSWORD_LABEL}[^。！？!?\n]{{1,12}}?"
+    r"(?:(?:之前|以前|原来|原來|原先|一直)(?:用的|設的|设的)?是|改成了?|设成了?|設成了?|改为|改為)\s*"
     r"(?P<value>[\x21-\x7e]{4,64})",
     re.IGNORECASE,
 )
@@ -77,7 +78,7 @@ _NOT_A_PASSWORD = frozenset(
     change? works work doesn't dont don't isn't wasn't cannot can't can could would should will
     shall may might must need needs have has had do does did got get gets getting
     length characters character letters digits numbers symbols more less enough same? match
-    matches mismatch mismatched 2fa otp code verification question questions
+    matches mismatch mismatched 2fa otp code verification question questions n/a none null
     """.split()
 )
 _STRIP_TAIL = ".,;:?)]}'\"，。；：？）」”"
@@ -155,7 +156,7 @@ _OTPAUTH_RE = re.compile(r"otpauth(?:-migration)?://[^\s<>\"'，。、）]+", re
 # 6-8 digits, maybe split in two ("123 456"), not part of a decimal, amount or longer number.
 _CODE_RE = re.compile(
     rf"{NOT_AFTER_ALNUM}(?<![+/$¥€£])(?<!\d[.,])"
-    rf"(?:\d{{6,8}}|\d{{3,4}}[ -]\d{{3,4}}|\d(?: \d){{5,7}})"
+    rf"(?:\d{{6,8}}|\d{{3,4}}[ -]\d{{3,4}}|\d(?: \d){{5,7}}|\d\d(?: \d\d){{2,3}})"
     rf"{NOT_BEFORE_ALNUM}(?![.:/]\d)(?!,\d{{3}})(?!\s*(?:%|usdt|usd|btc|eth|cny|rmb|元|块|个|年|月|日|号|点))",
     re.IGNORECASE,
 )
@@ -209,7 +210,7 @@ def find_codes(norm: str, labels: Labels) -> list[tuple]:
             continue
         if label.kind in ("otp", "backup"):
             found.append((m.start(), m.end(), "otp"))
-        elif label.kind == "secret" and labels.has("otp"):
+        elif label.kind in ("secret", "api") and (labels.has("otp") or labels.has("backup")):
             found.append((m.start(), m.end(), "otp"))
     return found
 

@@ -106,16 +106,27 @@ def find_private_keys(norm: str, labels: Labels, urls: list[tuple[int, int]]) ->
 
 
 def _kind_by_context(norm: str, labels: Labels, start: int, end: int) -> str | None:
-    """The nearest label before decides; with none, a label right after ("... is my key")."""
-    label = labels.before(start, LABEL_REACH)
-    if label is not None:
+    """The nearest label before decides; with none, a label right after ("... is my key").
+
+    A label further than LABEL_REACH still counts while the sentence goes on ("the private key
+    of my old wallet, the one I used last year: 0x...").
+    """
+    label = labels.before(start, SENTENCE_REACH)
+    if label is not None and (
+        start - label.end <= LABEL_REACH or not _SENTENCE_END.search(norm, label.end, start)
+    ):
         return _kind_of_label(label.kind, labels, norm, label.start)
     after = labels.after(end, 25)
-    if after is not None and re.fullmatch(
-        r"[\s:=(\[-]*(?:is|was|是)?\s*(?:my|the|我的)?\s*", norm[end : after.start], re.IGNORECASE
-    ):
+    if after is not None and _ANNOUNCED_AFTER.fullmatch(norm[end : after.start]):
         return _kind_of_label(after.kind, labels, norm, after.start)
     return None
+
+
+SENTENCE_REACH = 100
+_SENTENCE_END = re.compile(r"[.?!]\s|[。？！?!\n]")
+_ANNOUNCED_AFTER = re.compile(
+    r"[\s:=(\[<-]*(?:(?:this|that|it)\s*)?(?:is|was|是)?\s*(?:my|the|我的)?\s*", re.IGNORECASE
+)
 
 
 def _looks_random(token: str) -> bool:

@@ -87,6 +87,39 @@ def _english_index(token: str) -> int | None:
     return None
 
 
+@cache
+def _english_by_initial() -> dict[str, tuple[str, ...]]:
+    words: dict[str, list[str]] = {}
+    for word in _wordlist("english"):
+        words.setdefault(word[0], []).append(word)
+    return {initial: tuple(group) for initial, group in words.items()}
+
+
+def _one_off(a: str, b: str) -> bool:
+    """One letter changed, added, dropped, or two neighbours swapped."""
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (
+            len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]]
+        )
+    if abs(len(a) - len(b)) != 1:
+        return False
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    i = 0
+    while i < len(short) and short[i] == long_[i]:
+        i += 1
+    return short[i:] == long_[i + 1 :]
+
+
+@cache
+def _mistyped_english(token: str) -> bool:
+    """A word one keystroke away from a list word: a real phrase copied with a typo."""
+    word = token.lower()
+    if not 3 <= len(word) <= 9:
+        return False
+    return any(_one_off(word, w) for w in _english_by_initial().get(word[0], ()))
+
+
 def _chinese_indexes(char: str) -> tuple[int | None, int | None]:
     return _wordlist("chinese_simplified").get(char), _wordlist("chinese_traditional").get(char)
 
@@ -121,8 +154,11 @@ def find_seed_phrases(norm: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     run: list[tuple[int, int]] = []  # token spans of the current run
     run_chinese = False
+    run_typo = False  # a run may hold one mistyped English word
 
     def close_run() -> None:
+        nonlocal run_typo
+        run_typo = False
         # The whole run is removed: a mistyped phrase fails its checksum, so no window of the run
         # can be trusted to be "the" phrase, and a list word of the sentence around it ("seed",
         # "please") costs nothing.
@@ -149,7 +185,15 @@ def find_seed_phrases(norm: str) -> list[tuple[int, int]]:
                 continue
         chinese = english is None and not norm[start].isascii()
         if english is None and simplified is None and traditional is None:
-            close_run()
+            if not (norm[start].isascii() and _mistyped_english(norm[start:end])):
+                close_run()
+                last_end = end
+                continue
+            if run and (run_typo or run_chinese or not _is_separator(norm[last_end:start], False)):
+                close_run()
+            run_typo = True
+            run_chinese = False
+            run.append((start, end))
             last_end = end
             continue
         if run and (chinese != run_chinese or not _is_separator(norm[last_end:start], chinese)):
