@@ -108,12 +108,13 @@ def find_private_keys(norm: str, labels: Labels, urls: list[tuple[int, int]]) ->
 def _kind_by_context(norm: str, labels: Labels, start: int, end: int) -> str | None:
     """The nearest label before decides; with none, a label right after ("... is my key").
 
-    A label further than LABEL_REACH still counts while the sentence goes on ("the private key
-    of my old wallet, the one I used last year: 0x...").
+    A label further than LABEL_REACH still counts within the same clause ("the private key of
+    the wallet I used in 2021 for mining: 0x..."), not across a comma ("I never gave anyone my
+    private key, but this happened: <txid>").
     """
-    label = labels.before(start, SENTENCE_REACH)
+    label = labels.before(start, CLAUSE_REACH)
     if label is not None and (
-        start - label.end <= LABEL_REACH or not _SENTENCE_END.search(norm, label.end, start)
+        start - label.end <= LABEL_REACH or not _CLAUSE_BREAK.search(norm, label.end, start)
     ):
         return _kind_of_label(label.kind, labels, norm, label.start)
     after = labels.after(end, 25)
@@ -122,8 +123,8 @@ def _kind_by_context(norm: str, labels: Labels, start: int, end: int) -> str | N
     return None
 
 
-SENTENCE_REACH = 100
-_SENTENCE_END = re.compile(r"[.?!]\s|[。？！?!\n]")
+CLAUSE_REACH = 100
+_CLAUSE_BREAK = re.compile(r"[,;.?!]\s|[，；。？！?!\n]")
 _ANNOUNCED_AFTER = re.compile(
     r"[\s:=(\[<-]*(?:(?:this|that|it)\s*)?(?:is|was|是)?\s*(?:my|the|我的)?\s*", re.IGNORECASE
 )
