@@ -114,3 +114,11 @@ def desk(settings: Settings, desk_store):
     with TestClient(app, base_url="http://127.0.0.1:8080") as client:
         client.store = desk_store
         yield client
+
+
+# README's `pytest` (unlike `python -m pytest`) puts tests/ on sys.path, not the repository,
+# and the test modules import their helpers as `tests.<module>`: put the repository first.
+import sys  # noqa: E402
+
+if str(Path(__file__).resolve().parent.parent) not in sys.path:
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
