@@ -48,8 +48,10 @@ def entry_id_for(label: str) -> str:
         return label
     if ID_PATTERN.match(label.lower()):
         return label.lower()
-    # Other characters (e.g. a Chinese label) are dropped; a hash keeps the ids apart.
     cleaned = re.sub(r"[^a-z0-9_-]+", "-", label.lower()).strip("-_")
+    if label.isascii() and cleaned:
+        return cleaned  # "Deposit Missing" -> deposit-missing
+    # Non-ASCII letters (e.g. a Chinese label) are dropped; a hash keeps such ids apart.
     digest = hashlib.sha256(label.encode()).hexdigest()[:8]
     return f"{cleaned}-{digest}" if cleaned else f"label-{digest}"
 

@@ -114,8 +114,8 @@ class Entry:
 class MatchingSettings:
     model: str = "default"
     # Measured on tests/data/support_eval.csv with `supportbot kb eval` (README).
-    answer_threshold: float = 0.50  # answer when the closest phrasing is at least this ...
-    margin: float = 0.02  # ... and the best entry's confidence beats the runner-up's by this
+    answer_threshold: float = 0.55  # answer when the closest phrasing is at least this ...
+    margin: float = 0.05  # ... and the best entry's confidence beats the runner-up's by this
     suggest_threshold: float = 0.35  # below this nothing fits: hand off
     max_suggestions: int = 3
 
