@@ -85,10 +85,12 @@ def cmd_kb_check(args: argparse.Namespace) -> int:
         return 1
     warnings = list(knowledge.warnings)
     if not args.no_model:
-        from shared.matching import Index, load_model
+        from shared.matching import Index, model_for
 
         settings = Settings.from_env()
-        model = load_model(settings.model or knowledge.settings.matching.model)
+        model = model_for(
+            settings.model or knowledge.settings.matching.model, knowledge, settings.data_dir
+        )
         index = Index(knowledge, model, settings.cache_dir)
         warnings += index.conflicts(threshold=args.conflict_threshold)
     _print_problems(warnings)
@@ -123,10 +125,28 @@ def cmd_kb_split(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_kb_tune(args: argparse.Namespace) -> int:
+    from shared.knowledge import KnowledgeError, load_knowledge
+    from shared.tuning import tune
+
+    settings = Settings.from_env()
+    try:
+        knowledge = load_knowledge(args.yaml)
+        path = tune(knowledge, settings.data_dir, epochs=args.epochs)
+    except KnowledgeError as exc:
+        _print_problems(exc.problems)
+        return 2
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"tuned model saved to {path}; used for this knowledge from now on", file=sys.stderr)
+    return 0
+
+
 def cmd_kb_eval(args: argparse.Namespace) -> int:
     from shared.evaluation import evaluate, read_labelled_csv
     from shared.knowledge import KnowledgeError, load_knowledge
-    from shared.matching import Index, load_model
+    from shared.matching import Index, model_for
 
     settings = Settings.from_env()
     try:
@@ -138,7 +158,8 @@ def cmd_kb_eval(args: argparse.Namespace) -> int:
     except (OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    model = load_model(args.model or settings.model or knowledge.settings.matching.model)
+    spec = args.model or settings.model or knowledge.settings.matching.model
+    model = model_for(spec, knowledge, settings.data_dir)
     index = Index(knowledge, model, settings.cache_dir)
     report = evaluate(index, knowledge, rows)
     if args.json:
@@ -282,6 +303,10 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("csv")
     imp.add_argument("--out", required=True)
     imp.set_defaults(func=cmd_kb_import)
+    tune = kb.add_parser("tune", help="fine-tune the English encoder on this knowledge")
+    tune.add_argument("yaml")
+    tune.add_argument("--epochs", type=int, default=1)
+    tune.set_defaults(func=cmd_kb_tune)
     split = kb.add_parser("split", help="first N rows per label -> one CSV, the rest -> another")
     split.add_argument("csv")
     split.add_argument("--per-label", type=int, required=True)

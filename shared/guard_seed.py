@@ -155,9 +155,16 @@ def find_seed_phrases(norm: str) -> list[tuple[int, int]]:
     run: list[tuple[int, int]] = []  # token spans of the current run
     run_chinese = False
     run_typo = False  # a run may hold one mistyped English word
+    typo_span: list[tuple[int, int] | None] = [None]  # where that word is
 
     def close_run() -> None:
         nonlocal run_typo
+        # A near-miss word at the edge of a run is more likely the sentence around the phrase
+        # ("user wrote: abandon ...") than a typo in it: only typos inside a run count.
+        if run_typo and run and run[0] == typo_span[0]:
+            run.pop(0)
+        elif run_typo and run and run[-1] == typo_span[0]:
+            run.pop()
         run_typo = False
         # The whole run is removed: a mistyped phrase fails its checksum, so no window of the run
         # can be trusted to be "the" phrase, and a list word of the sentence around it ("seed",
@@ -192,6 +199,7 @@ def find_seed_phrases(norm: str) -> list[tuple[int, int]]:
             if run and (run_typo or run_chinese or not _is_separator(norm[last_end:start], False)):
                 close_run()
             run_typo = True
+            typo_span[0] = (start, end)
             run_chinese = False
             run.append((start, end))
             last_end = end

@@ -125,6 +125,18 @@ _MODELS: dict[str, Model] = {}
 _MODELS_LOCK = threading.Lock()
 
 
+def model_for(spec: str, knowledge: Knowledge, data_dir: Path | None) -> Model:
+    """The model for a knowledge base: the one `supportbot kb tune` made for exactly this
+    content when there is one (default model only), else ``load_model(spec)``."""
+    if spec == "default" and data_dir is not None:
+        from shared.tuning import tuned_path
+
+        tuned = tuned_path(data_dir, knowledge)
+        if (tuned / "TUNED.txt").exists():
+            return load_model(f"default+tuned:{tuned}")
+    return load_model(spec)
+
+
 def load_model(spec: str = "default") -> Model:
     """The model for ``spec``, loaded once per process (encoders are thread-safe)."""
     with _MODELS_LOCK:
@@ -148,6 +160,9 @@ def _build_model(spec: str) -> Model:
     if spec == "default":
         latin = SentenceTransformerEncoder(packaged_minilm_path(), latin_only=True)
         return Model(UseEncoder(), latin, LATIN_BLEND)
+    if spec.startswith("default+tuned:"):  # see model_for
+        tuned = SentenceTransformerEncoder(spec.partition(":")[2], latin_only=True)
+        return Model(UseEncoder(), tuned, LATIN_BLEND)
     if spec == "use-multilingual":
         return Model(UseEncoder())
     if spec == "minilm":

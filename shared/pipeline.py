@@ -20,7 +20,7 @@ from typing import Any
 from shared.conversation import Conversations, ConversationState
 from shared.knowledge import Entry, Knowledge, load_knowledge
 from shared.language import detect_language
-from shared.matching import AsyncMatcher, Index, MatchResult, Model, decide, load_model
+from shared.matching import AsyncMatcher, Index, MatchResult, Model, decide, model_for
 from shared.messages import Button, Incoming, Reply
 from shared.settings import Settings
 from shared.templates import DEFAULT_TEMPLATES
@@ -100,15 +100,15 @@ class Pipeline:
         """Load the knowledge and the model (off the event loop) and open the database."""
         knowledge = await asyncio.to_thread(load_knowledge, settings.knowledge_path)
 
-        def model_for(k: Knowledge) -> Model:
-            return load_model(settings.model or k.settings.matching.model)
+        def model_of(k: Knowledge) -> Model:
+            return model_for(settings.model or k.settings.matching.model, k, settings.data_dir)
 
         cache = settings.cache_dir
         matcher = AsyncMatcher(None)  # type: ignore[arg-type]
         matcher.index = await matcher.run_blocking(
-            lambda: Index(knowledge, model_for(knowledge), cache)
+            lambda: Index(knowledge, model_of(knowledge), cache)
         )
-        live = LiveKnowledge(Path(settings.knowledge_path), knowledge, matcher, model_for, cache)
+        live = LiveKnowledge(Path(settings.knowledge_path), knowledge, matcher, model_of, cache)
         store = await asyncio.to_thread(TicketStore, settings.sqlalchemy_url, settings.public_url)
         pipeline = cls(live, store, **kwargs)
         if settings.watch_knowledge if watch is None else watch:

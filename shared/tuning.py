@@ -1,0 +1,110 @@
+"""`supportbot kb tune`: adapt the English encoder to one knowledge base.
+
+Contrastive fine-tuning of all-MiniLM-L6-v2 on pairs of phrasings of the same entry
+(multiple-negatives ranking loss: in a batch, each phrasing must pick its partner out of all
+the others). A plain torch loop, so no trainer dependencies are needed. The tuned model is
+saved under ``SUPPORTBOT_DATA_DIR/tuned/<knowledge fingerprint>``; ``load_model`` uses it for
+exactly that knowledge, and an edited knowledge falls back to the untuned model until it is
+tuned again. The classifier of ``shared.adapter`` is refitted on the tuned model by itself
+(its cache key includes the model).
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+import time
+from pathlib import Path
+
+from shared.encoders import packaged_minilm_path
+from shared.knowledge import Knowledge
+from shared.language import has_cjk
+
+BATCH_SIZE = 32
+LEARNING_RATE = 2e-5
+SCALE = 20.0  # sentence-transformers' default for the multiple-negatives ranking loss
+
+
+def tuned_path(data_dir: Path, knowledge: Knowledge) -> Path:
+    return data_dir / "tuned" / knowledge.fingerprint[:32]
+
+
+def training_pairs(knowledge: Knowledge, seed: int = 0) -> list[tuple[str, str, int]]:
+    """(phrasing, another phrasing of the same entry, entry number), Latin script only:
+    the English encoder only ever scores Latin-to-Latin pairs."""
+    rng = random.Random(seed)
+    pairs = []
+    for number, entry in enumerate(knowledge.entries):
+        latin = [q for q in entry.questions if not has_cjk(q)]
+        if len(latin) < 2:
+            continue
+        for i, text in enumerate(latin):
+            partner = latin[(i + rng.randrange(1, len(latin))) % len(latin)]
+            pairs.append((text, partner, number))
+    rng.shuffle(pairs)
+    return pairs
+
+
+def _batches(pairs: list[tuple[str, str, int]]) -> list[list[tuple[str, str, int]]]:
+    """Batches with at most one pair per entry: another pair of the same entry would be a
+    false negative for the loss."""
+    batches, current, seen = [], [], set()
+    pending = list(pairs)
+    while pending:
+        rest = []
+        for pair in pending:
+            if pair[2] in seen or len(current) >= BATCH_SIZE:
+                rest.append(pair)
+                continue
+            current.append(pair)
+            seen.add(pair[2])
+        batches.append(current)
+        current, seen, pending = [], set(), rest
+    return [b for b in batches if len(b) > 1]
+
+
+def tune(knowledge: Knowledge, data_dir: Path, epochs: int = 1, progress: bool = True) -> Path:
+    """Fine-tune and save; returns the folder of the tuned model."""
+    import torch
+    from sentence_transformers import SentenceTransformer
+    from tqdm import tqdm
+
+    torch.manual_seed(0)
+    pairs = training_pairs(knowledge)
+    if not pairs:
+        raise ValueError("no entry has two phrasings in Latin script: nothing to tune")
+    model = SentenceTransformer(str(packaged_minilm_path()), device="cpu", local_files_only=True)
+    model.train()
+    optimiser = torch.optim.AdamW(model.parameters(), lr=LEARNING_RATE)
+    started = time.perf_counter()
+    for epoch in range(epochs):
+        batches = _batches(training_pairs(knowledge, seed=epoch))
+        bar = tqdm(batches, desc=f"tuning, epoch {epoch + 1}/{epochs}", disable=not progress)
+        for batch in bar:
+            anchors = _embed(model, [a for a, _, _ in batch])
+            partners = _embed(model, [p for _, p, _ in batch])
+            scores = anchors @ partners.T * SCALE
+            loss = torch.nn.functional.cross_entropy(scores, torch.arange(len(batch)))
+            optimiser.zero_grad()
+            loss.backward()
+            optimiser.step()
+            bar.set_postfix(loss=f"{loss.item():.3f}")
+    model.eval()
+    target = tuned_path(data_dir, knowledge)
+    tmp = target.with_name(target.name + ".partial")
+    shutil.rmtree(tmp, ignore_errors=True)
+    model.save(str(tmp))
+    shutil.rmtree(target, ignore_errors=True)
+    tmp.rename(target)
+    (target / "TUNED.txt").write_text(
+        f"pairs={len(pairs)} epochs={epochs} seconds={time.perf_counter() - started:.0f}\n"
+    )
+    return target
+
+
+def _embed(model, texts: list[str]):
+    import torch
+
+    features = model.tokenize(texts)
+    output = model(features)["sentence_embedding"]
+    return torch.nn.functional.normalize(output, dim=1)
