@@ -30,6 +30,7 @@ from shared.watcher import LiveKnowledge, ReloadResult
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 1000  # longer messages are matched on their start
+HISTORY_ANSWER_CHARS = 500  # how much of each answer a ticket's transcript keeps
 
 HUMAN_REQUEST = re.compile(
     r"(?i)\b(talk|speak|chat|connect me)\b.{0,20}"
@@ -290,7 +291,8 @@ class Pipeline:
             Button(self.t(language, "feedback_no"), f"fb:no:{entry.id}"),
         ]
         await msg.channel.send(Reply(text, "answer", buttons))
-        state.history.append(("bot", f"[answer {entry.id}]"))
+        # The ticket shows moderators what the bot said (knowledge text: nothing to redact).
+        state.history.append(("bot", f"[{entry.id}] {text[:HISTORY_ANSWER_CHARS]}"))
         log.info("answered %s (%s) on %s", entry.id, used, msg.platform)
         return Outcome(
             "answer",
