@@ -42,7 +42,7 @@ def to_incoming(line: str, channel: ConsoleChannel) -> Incoming:
     if line.startswith("/") and len(line) > 1:
         command, _, rest = line[1:].partition(" ")
         return Incoming(text=rest, channel=channel, command=command, is_moderator=True)
-    return Incoming(text=line, channel=channel, user_name="you", is_moderator=True)
+    return Incoming(text=line, channel=channel, is_moderator=True)
 
 
 def _read_lines(loop: asyncio.AbstractEventLoop, lines: asyncio.Queue) -> None:
