@@ -58,7 +58,14 @@ SETTINGS_KEYS = {
     "matching",
     "templates",
 }
-MATCHING_KEYS = {"model", "answer_threshold", "suggest_threshold", "margin", "max_suggestions"}
+MATCHING_KEYS = {
+    "model",
+    "answer_threshold",
+    "answer_threshold_cjk",
+    "suggest_threshold",
+    "margin",
+    "max_suggestions",
+}
 ENTRY_KEYS = {"id", "category", "title", "questions", "answer", "follow_up", "links"}
 LINK_KEYS = {"title", "url"}
 
@@ -115,7 +122,10 @@ class MatchingSettings:
     model: str = "default"
     # Measured on tests/data/support_eval.csv with `supportbot kb eval` (README).
     answer_threshold: float = 0.55  # answer when the closest phrasing is at least this ...
-    margin: float = 0.05  # ... and the best entry's confidence beats the runner-up's by this
+    # ... (for a question in Chinese script, this: the multilingual encoder alone scores it,
+    # and its similarities between Chinese texts run higher) ...
+    answer_threshold_cjk: float = 0.62
+    margin: float = 0.10  # ... and the best entry's confidence beats the runner-up's by this
     suggest_threshold: float = 0.35  # below this nothing fits: hand off
     max_suggestions: int = 3
 

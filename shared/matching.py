@@ -55,6 +55,7 @@ class Candidate:
 @dataclass(frozen=True)
 class MatchResult:
     candidates: tuple[Candidate, ...]  # best first, one per entry
+    cjk: bool = False  # the question is written in Chinese script
 
     @property
     def best(self) -> Candidate | None:
@@ -83,7 +84,8 @@ def decide(result: MatchResult, settings: MatchingSettings) -> Decision:
         # a runner-up whose closest phrasing is just as close is a tie, whatever the ranking
         and abs(second.score - best.score) > TIE
     )
-    if best.score >= settings.answer_threshold and clear:
+    threshold = settings.answer_threshold_cjk if result.cjk else settings.answer_threshold
+    if best.score >= threshold and clear:
         return Decision("answer", (best,))
     close = tuple(c for c in candidates if c.score >= settings.suggest_threshold)
     if close:
@@ -262,12 +264,12 @@ class Index:
     def rank(self, texts: list[str], top: int = 5) -> list[MatchResult]:
         nearest, confidence = self.entry_scores(texts)
         results = []
-        for sims, conf in zip(nearest, confidence, strict=True):
+        for text, sims, conf in zip(texts, nearest, confidence, strict=True):
             order = np.argsort(-conf)[:top]
             candidates = tuple(
                 Candidate(self.entries[i], float(sims[i]), float(conf[i])) for i in order
             )
-            results.append(MatchResult(candidates))
+            results.append(MatchResult(candidates, cjk=has_cjk(text)))
         return results
 
     def conflicts(self, threshold: float = 0.93, limit: int = 50) -> list[Problem]:
