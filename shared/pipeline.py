@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from shared.conversation import Conversations, ConversationState
-from shared.knowledge import Entry, Knowledge, load_knowledge
+from shared.knowledge import CONTACT_KEYS, Entry, Knowledge, load_knowledge
 from shared.language import detect_language
 from shared.matching import AsyncMatcher, Index, MatchResult, Model, decide, model_for
 from shared.messages import Button, Incoming, Reply
@@ -141,19 +141,8 @@ class Pipeline:
         """Fill {exchange_name} and {contact} placeholders from the knowledge settings."""
         settings = self.knowledge.settings
         values: dict[str, str] = {"exchange_name": settings.exchange_name}
-        for key, value in settings.contacts.items():
-            values[key] = value or self.t(language, f"unset_{key}")
-        for key in (
-            "support_email",
-            "live_chat_url",
-            "help_center_url",
-            "status_page_url",
-            "complaint_url",
-            "twitter_url",
-            "facebook_url",
-            "community_url",
-        ):
-            values.setdefault(key, self.t(language, f"unset_{key}"))
+        for key in CONTACT_KEYS:  # an unset contact reads as a neutral phrase
+            values[key] = settings.contacts.get(key) or self.t(language, f"unset_{key}")
         return text.format_map(_Blank(values))
 
     def answer_text(self, entry: Entry, language: str) -> tuple[str, str]:
