@@ -50,6 +50,7 @@ from shared.outbox import (
     idle_hours_from_env,
     interval_from_env,
     run_outbox,
+    without_ticket_links,
 )
 from shared.pipeline import Pipeline
 from shared.settings import Settings
@@ -196,24 +197,38 @@ class DiscordChannel:
         private = reply.private and self.in_guild
         for i, piece in enumerate(pieces):
             last = i == len(pieces) - 1
-            await self._send_piece(piece, view if last else None, private, reply.kind)
+            sent_privately = await self._send_piece(
+                piece, view if last else None, private, reply.kind, reply.fallback
+            )
             self.sent += 1
+            if sent_privately is False:  # DMs closed and the fallback said instead
+                return
 
     async def _send_piece(
-        self, text: str, view: discord.ui.View | None, private: bool, kind: str
-    ) -> None:
+        self,
+        text: str,
+        view: discord.ui.View | None,
+        private: bool,
+        kind: str,
+        fallback: str | None = None,
+    ) -> bool | None:
+        """Post one piece; False when a private piece could not be sent and ``fallback`` was
+        said in the channel instead."""
         extra: dict[str, Any] = {"allowed_mentions": _NO_PINGS}
         if view is not None:
             extra["view"] = view
         if self.interaction is not None:
             await self.interaction.followup.send(text, ephemeral=private, **extra)
-            return
+            return None
         if private:
             try:
                 await self.author.send(text, **extra)
-                return
+                return True
             except discord.HTTPException:  # DMs closed: say it where the member is
                 log.info("could not DM a member; replying in the channel")
+                if fallback is not None:
+                    await self.channel.send(fallback, allowed_mentions=_NO_PINGS)
+                    return False
         reference = None
         if (
             self.message is not None
@@ -224,6 +239,7 @@ class DiscordChannel:
         ):
             reference = self.message.to_reference(fail_if_not_exists=False)
         await self.channel.send(text, reference=reference, **extra)  # type: ignore[arg-type]
+        return None
 
     async def delete_incoming(self) -> bool:
         message = self.message
@@ -581,7 +597,7 @@ class DiscordFrontEnd:
                 log.info("outbox: the member's DMs are closed; answering in the channel")
             target = client.get_partial_messageable(channel_id)
             mention = discord.AllowedMentions(users=[discord.Object(id=user_id)])
-            await _send_all(target, f"<@{user_id}> {item.text}", mention)
+            await _send_all(target, f"<@{user_id}> {without_ticket_links(item.text)}", mention)
             return None
         try:  # a DM ticket (or a channel this connection has not seen)
             await _send_all(client.get_partial_messageable(channel_id), item.text, _NO_PINGS)

@@ -41,6 +41,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
+import hmac
 import logging
 import os
 import re
@@ -81,6 +82,7 @@ from shared.outbox import (
     idle_hours_from_env,
     interval_from_env,
     run_outbox,
+    without_ticket_links,
 )
 from shared.pipeline import Pipeline
 from shared.settings import Settings
@@ -373,8 +375,9 @@ class TelegramFrontend:
                 return None
             except (Forbidden, BadRequest):
                 log.info("outbox: the member has no private chat with the bot; using the group")
+        text = item.text if user_id == chat_id else without_ticket_links(item.text)
         try:
-            await self.sender.send_text(chat_id, item.text)
+            await self.sender.send_text(chat_id, text)
         except (Forbidden, BadRequest) as exc:
             raise PermanentFailure(type(exc).__name__) from None
         return None
@@ -489,7 +492,8 @@ async def _start_webhook(app: Application, config: TelegramConfig):
     path = urlsplit(config.webhook_url or "").path or "/"
 
     async def receive(request: web.Request) -> web.Response:
-        if request.headers.get("X-Telegram-Bot-Api-Secret-Token") != secret:
+        given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
+        if not hmac.compare_digest(given.encode(), secret.encode()):
             return web.Response(status=403)
         try:
             update = Update.de_json(await request.json(), app.bot)

@@ -196,6 +196,11 @@ class TelegramChannel:
                 return
             except (Forbidden, BadRequest) as exc:  # the user never started the bot
                 log.info("private reply not possible (%s); answering in the group", exc.message)
+                if reply.fallback is not None:
+                    await self.sender.send_text(
+                        self.chat_id, reply.fallback, thread_id=self.thread_id
+                    )
+                    return
         # A warning stands alone: its message may be gone, and it must not point at a secret.
         quote = None if reply.kind == "warn" or self.deleted else self.reply_to
         await self.sender.send_text(

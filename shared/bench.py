@@ -124,7 +124,9 @@ def _startup_seconds(settings: Settings) -> float:
 def run_bench(settings: Settings, questions: int = 200, concurrency: int = 32) -> dict:
     """Measure on a throw-away data folder (tickets opened by the bench go nowhere real)."""
     with tempfile.TemporaryDirectory(prefix="supportbot-bench-") as tmp:
-        bench_settings = replace(settings, data_dir=Path(tmp), watch_knowledge=False)
+        bench_settings = replace(
+            settings, data_dir=Path(tmp), database_url=None, watch_knowledge=False
+        )
         report = asyncio.run(_measure(bench_settings, questions, concurrency))
         report["rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
         report["startup_s"] = _startup_seconds(bench_settings)

@@ -30,22 +30,22 @@ class ScrubFilter(logging.Filter):
         self.tokens = [t for t in tokens if t and len(t) >= 8]
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
+        record.msg, record.args = self.scrub(record.getMessage()), None
+        if record.exc_info and record.exc_text is None and record.exc_info[1] is not None:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:  # an exception's message may quote what a user wrote
+            record.exc_text = self.scrub(record.exc_text)
+        return True
+
+    def scrub(self, text: str) -> str:
         for token in self.tokens:
-            message = message.replace(token, "[token]")
+            text = text.replace(token, "[token]")
         try:
             from shared.guard import scan
 
-            message = scan(message).redacted
+            return scan(text).redacted
         except Exception:  # the guard must never stop a log line; tokens are gone already
-            pass
-        record.msg, record.args = message, None
-        if record.exc_info and record.exc_text is None and record.exc_info[1] is not None:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text:
-            for token in self.tokens:
-                record.exc_text = record.exc_text.replace(token, "[token]")
-        return True
+            return text
 
 
 def setup_logging(level: str = "INFO", tokens: Iterable[str] = ()) -> None:

@@ -338,15 +338,14 @@ class AsyncMatcher:
             index = self.index
             try:
                 results = await self.run_blocking(index.rank, texts)
+                for (_, future), result in zip(batch, results, strict=True):
+                    if not future.done():
+                        future.set_result(result)
             except Exception as exc:  # never leave an asker waiting forever
-                log.exception("matching failed")
+                log.error("matching failed: %s", type(exc).__name__)
                 for _, future in batch:
                     if not future.done():
                         future.set_exception(exc)
-                continue
-            for (_, future), result in zip(batch, results, strict=True):
-                if not future.done():
-                    future.set_result(result)
 
     async def close(self) -> None:
         if self._worker is not None:

@@ -27,6 +27,9 @@ class Reply:
     kind: str = "answer"  # answer | suggest | escalate | warn | info | error
     buttons: list[Button] = field(default_factory=list)
     private: bool = False  # say it in a private chat with the user, not in the group
+    # What to say in the group instead when a private reply cannot be delivered (it must not
+    # carry what made the reply private, e.g. a ticket link). None: say the text itself.
+    fallback: str | None = None
 
 
 class OutputChannel(Protocol):

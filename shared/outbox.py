@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -293,3 +294,12 @@ async def _deliver_one(outbox: Outbox, item: OutboxItem, deliver) -> None:
     else:
         await asyncio.to_thread(outbox.delivered, item.id, skipped=result == SKIPPED)
         log.info("outbox: %s #%d %s", item.kind, item.id, result or "delivered")
+
+
+_TICKET_LINK = re.compile(r"https?://\S+?/t/[A-Za-z0-9_-]{16,}")
+
+
+def without_ticket_links(text: str) -> str:
+    """The text for a group or channel: a ticket link is the key to the ticket, so it only
+    ever goes to the member privately."""
+    return _TICKET_LINK.sub("[ticket link: sent privately only]", text)

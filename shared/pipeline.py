@@ -197,7 +197,7 @@ class Pipeline:
         if msg.payload is not None:
             return await self._button(msg, state, msg.payload, language)
         if msg.command:
-            return await self._command(msg, state, msg.command, language)
+            return await self._command(msg, state, msg.command, text, language)
         # Members with an open ticket: their words join it (nothing is lost).
         open_ticket = await asyncio.to_thread(
             self.store.find_open, msg.platform, msg.conversation_id, msg.user_id
@@ -251,7 +251,7 @@ class Pipeline:
         if open_ticket is not None:
             url = self.store.url_for(open_ticket)
             text = self.t(language, "handoff_existing", ticket_url=url)
-            await msg.channel.send(Reply(text, "escalate"))
+            await self._send_ticket_link(msg, text, language)
             return Outcome("escalate", language=language, text=text, ticket_url=url)
         return await self._hand_off(msg, state, language, "unknown", category=category)
 
@@ -299,6 +299,7 @@ class Pipeline:
         reason: str,
         *,
         category: str | None = None,
+        note: str = "",
     ) -> Outcome:
         ticket, created = await asyncio.to_thread(
             self.store.open_ticket,
@@ -317,8 +318,10 @@ class Pipeline:
         )
         if not created:
             key = "handoff_existing"
+            if note.strip():  # "/ticket my card was charged twice": the words join the ticket
+                await asyncio.to_thread(self.store.add_message, ticket.id, "user", note)
         text = self.t(language, key, ticket_url=url)
-        await msg.channel.send(Reply(text, "escalate"))
+        await self._send_ticket_link(msg, text, language)
         log.info(
             "ticket %s %s (%s) on %s",
             ticket.id,
@@ -327,6 +330,15 @@ class Pipeline:
             msg.platform,
         )
         return Outcome("escalate", language=language, text=text, ticket_url=url)
+
+    async def _send_ticket_link(self, msg: Incoming, text: str, language: str) -> None:
+        """A ticket link is the key to the ticket: in a group it goes to the member privately,
+        and if that is impossible the group only hears how to get it."""
+        if msg.is_private:
+            await msg.channel.send(Reply(text, "escalate"))
+            return
+        fallback = self.t(language, "handoff_no_link")
+        await msg.channel.send(Reply(text, "escalate", private=True, fallback=fallback))
 
     async def _not_helpful(self, msg: Incoming, state: ConversationState, language: str):
         """After "that didn't help": the runners-up if there are any, else a human."""
@@ -380,7 +392,10 @@ class Pipeline:
             return await self._hand_off(msg, state, language, "requested")
         return Outcome("none", language=language)
 
-    async def _command(self, msg: Incoming, state: ConversationState, command: str, language):
+    async def _command(
+        self, msg: Incoming, state: ConversationState, command: str, text: str, language: str
+    ):
+        """``text`` is the redacted rest of the command line."""
         command = command.lower().lstrip("/")
         if command in ("start", "hello"):
             return await self._say(msg, language, "info", self.t(language, "greeting"))
@@ -389,7 +404,7 @@ class Pipeline:
         if command in ("faq", "topics"):
             return await self._faq_topics(msg, language)
         if command in ("ticket", "human", "support"):
-            return await self._hand_off(msg, state, language, "requested")
+            return await self._hand_off(msg, state, language, "requested", note=text)
         if command == "reload":
             if not msg.is_moderator:
                 return await self._say(msg, language, "error", self.t(language, "not_moderator"))
@@ -404,7 +419,7 @@ class Pipeline:
             return await self._say(msg, language, "info", self.status())
         # Unknown commands are questions: "/howto reset password" still gets help.
         return await self._respond(
-            Incoming(**{**msg.__dict__, "command": None}), state, msg.text, language
+            Incoming(**{**msg.__dict__, "command": None}), state, text, language
         )
 
     async def _faq_topics(self, msg: Incoming, language: str, category: str | None = None):
@@ -483,6 +498,9 @@ class Pipeline:
         language = detect_language(
             target_text or msg.text, msg.language, self.knowledge.settings.default_language
         )
+        own = self.scan(msg.text) if msg.text else None
+        if own is not None and own.sensitive:  # "/escalate <a secret>": guarded like any message
+            return await self._warn_secret(msg, own.kinds, language)
         if not msg.is_moderator:
             return await self._say(msg, language, "error", self.t(language, "not_moderator"))
         context = list(self.conversations.room(msg.platform, msg.conversation_id))
@@ -503,10 +521,12 @@ class Pipeline:
             transcript=context,
         )
         url = self.store.url_for(ticket)
-        text = self.t(
-            language, "handoff_moderator", user=target_user_name or target_user_id, ticket_url=url
+        user = target_user_name or target_user_id
+        text = self.t(language, "handoff_moderator", user=user, ticket_url=url)
+        fallback = self.t(language, "handoff_moderator_no_link", user=user)
+        await msg.channel.send(
+            Reply(text, "escalate", private=not msg.is_private, fallback=fallback)
         )
-        await msg.channel.send(Reply(text, "escalate"))
         log.info(
             "ticket %s %s by a moderator on %s",
             ticket.id,

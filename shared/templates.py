@@ -27,6 +27,13 @@ DEFAULT_TEMPLATES: dict[str, dict[str, str]] = {
         ),
         "handoff_existing": "Your ticket is still open, and I've added this to it: {ticket_url}",
         "handoff_moderator": "A moderator opened a support ticket for {user}: {ticket_url}",
+        "handoff_moderator_no_link": (
+            "A moderator opened a support ticket for {user}; staff will follow up."
+        ),
+        "handoff_no_link": (
+            "I've passed this to our support team. I couldn't message you privately: open a "
+            "private chat with me and send /ticket to get your ticket link."
+        ),
         "feedback_question": "Did this answer your question?",
         "feedback_yes": "Yes",
         "feedback_no": "No",
@@ -90,6 +97,8 @@ DEFAULT_TEMPLATES: dict[str, dict[str, str]] = {
         "handoff_unknown": "这个问题我暂时无法准确回答,已转给客服团队。你的工单:{ticket_url}",
         "handoff_existing": "你的工单仍在处理中,这条消息已加入工单:{ticket_url}",
         "handoff_moderator": "管理员已为 {user} 创建客服工单:{ticket_url}",
+        "handoff_moderator_no_link": "管理员已为 {user} 创建客服工单,工作人员会跟进。",
+        "handoff_no_link": "已转给客服团队。我无法私信你:请与我私聊并发送 /ticket 获取工单链接。",
         "feedback_question": "这个回答解决你的问题了吗?",
         "feedback_yes": "解决了",
         "feedback_no": "没有",

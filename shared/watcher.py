@@ -61,7 +61,7 @@ class LiveKnowledge:
     async def reload(self) -> ReloadResult:
         """Load, validate and index the files; swap them in only if all is well."""
         async with self._lock:
-            self._stamp = _stamp(self.path)
+            self._stamp = await asyncio.to_thread(_stamp, self.path)
             try:
                 knowledge = await asyncio.to_thread(load_knowledge, self.path)
             except KnowledgeError as exc:
@@ -95,7 +95,7 @@ class LiveKnowledge:
         while True:
             await asyncio.sleep(interval)
             try:
-                if _stamp(self.path) != self._stamp:
+                if await asyncio.to_thread(_stamp, self.path) != self._stamp:
                     await self.reload()
             except Exception:  # the watcher must outlive any surprise
                 log.exception("knowledge watcher error")

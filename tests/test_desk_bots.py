@@ -221,12 +221,14 @@ async def test_discord_server_ticket_answer_by_dm_then_in_the_channel(
     member = 600000000000000002
     since = len(fake.requests)
     await fake.message_create(fake.guild_message("I want to talk to a human", channel_id=channel))
-    handoff = (await fake.wait_for_post(channel, since=since))[0].json["content"]
+    # The ticket link is the key to the ticket: from a server channel it goes by DM.
+    dm = fake.dm_channel_of(member)
+    handoff = (await fake.wait_for_post(dm, since=since))[0].json["content"]
     ticket_id = ticket_id_in(handoff, store)
+    assert not any("/t/" in p.json["content"] for p in fake.posts(channel, since=since))
 
     since = len(fake.requests)
     desk_reply(desk, ticket_id, "Sent you the details privately")
-    dm = fake.dm_channel_of(member)
     private = await fake.wait_for_post(dm, since=since)
     assert "details privately" in private[0].json["content"]
 
@@ -235,6 +237,7 @@ async def test_discord_server_ticket_answer_by_dm_then_in_the_channel(
     desk_reply(desk, ticket_id, "Your DMs are closed, so here")
     public = await fake.wait_for_post(channel, since=since)
     assert public[0].json["content"].startswith(f"<@{member}>")
+    assert "/t/" not in public[0].json["content"]  # the link stays private
     assert [int(u) for u in public[0].json["allowed_mentions"]["users"]] == [member]
     await until(lambda: Outbox(store).rows(ticket_id=ticket_id)[-1]["status"] == "delivered")
 

@@ -423,8 +423,13 @@ async def test_text_escalate_as_reply(bot: Bot):
         type=19,
     )
     await fake.message_create(command)
-    post = (await fake.wait_for_post(fake.general_channel_id, since=since))[0]
+    # The ticket link is the key to the ticket: it goes to the moderator by DM, not the channel.
+    dm = fake.dm_channel_of(600000000000000007)
+    post = (await fake.wait_for_post(dm, since=since))[0]
     assert "http://127.0.0.1:8080/" in post.json["content"]
+    assert not any(
+        "/t/" in p.json["content"] for p in fake.posts(fake.general_channel_id, since=since)
+    )
 
 
 # --- reliability -----------------------------------------------------------------------------
