@@ -597,7 +597,11 @@ class DiscordFrontEnd:
                 log.info("outbox: the member's DMs are closed; answering in the channel")
             target = client.get_partial_messageable(channel_id)
             mention = discord.AllowedMentions(users=[discord.Object(id=user_id)])
-            await _send_all(target, f"<@{user_id}> {without_ticket_links(item.text)}", mention)
+            try:
+                text = f"<@{user_id}> {without_ticket_links(item.text)}"
+                await _send_all(target, text, mention)
+            except (discord.NotFound, discord.Forbidden) as exc:  # retrying will not help
+                raise PermanentFailure(type(exc).__name__) from None
             return None
         try:  # a DM ticket (or a channel this connection has not seen)
             await _send_all(client.get_partial_messageable(channel_id), item.text, _NO_PINGS)

@@ -25,6 +25,7 @@ import hmac
 import logging
 import os
 import secrets
+import threading
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -235,6 +236,8 @@ def create_app(
             return RedirectResponse("/queue", 303)
         return page(request, "login.html", moderator=None)
 
+    login_lock = threading.Lock()
+
     @app.post("/login")
     def login(
         request: Request, name: str = Form(""), password: str = Form(""), csrf: str = Form("")
@@ -243,14 +246,18 @@ def create_app(
         name = name.strip()[:64]
         address = request.client.host if request.client else "-"
         key = name.lower()
-        if accounts.recent_failures(key, address) >= LOGIN_MAX_FAILURES:
-            log.warning("desk: login rate limit for a name from %s", address)
-            return page(
-                request, "login.html", 429, moderator=None, error="login_limited", name=name
-            )
-        moderator = accounts.authenticate(name, password[:1024])
+        # One attempt at a time: parallel guesses would all pass the count before any failure
+        # was recorded (login runs in a thread pool).
+        with login_lock:
+            if accounts.recent_failures(key, address) >= LOGIN_MAX_FAILURES:
+                log.warning("desk: login rate limit for a name from %s", address)
+                return page(
+                    request, "login.html", 429, moderator=None, error="login_limited", name=name
+                )
+            moderator = accounts.authenticate(name, password[:1024])
+            if moderator is None:
+                accounts.record_failure(key, address)
         if moderator is None:
-            accounts.record_failure(key, address)
             log.info("desk: failed login from %s", address)
             return page(request, "login.html", 401, moderator=None, error="login_failed", name=name)
         accounts.clear_failures(key, address)
