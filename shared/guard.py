@@ -57,6 +57,11 @@ class GuardResult:
 
 def find_secrets(text: str) -> list[tuple[int, int, str]]:
     """Non-overlapping (start, end, kind) spans of ``text`` that hold a secret, in text order."""
+    return _merge(_detect(text))
+
+
+def _detect(text: str) -> list[tuple[int, int, str]]:
+    """Every detector's spans, overlapping as they come."""
     norm = normalise(text)
     labels = Labels(norm)
     urls = url_spans(norm)
@@ -67,7 +72,25 @@ def find_secrets(text: str) -> list[tuple[int, int, str]]:
     spans += find_passwords(norm, labels)
     spans += find_codes(norm, labels)
     spans += find_cards(norm, labels, urls)
-    return _merge(spans)
+    return spans
+
+
+def _kinds(spans: list[tuple[int, int, str]]) -> set[str]:
+    """The kinds found. A span inside another one of a different kind is the same secret seen
+    by a second detector (digits of a card read as a code) and does not count; a span that only
+    overlaps another is a second secret next to it ("key:AAA secret:BBB"), and does."""
+    found = set()
+    for start, end, kind in spans:
+        inside = any(
+            other_kind != kind
+            and s <= start
+            and end <= e
+            and ((s, e) != (start, end) or _PRIORITY[other_kind] < _PRIORITY[kind])
+            for s, e, other_kind in spans
+        )
+        if not inside:
+            found.add(kind)
+    return found
 
 
 def _merge(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
@@ -90,7 +113,8 @@ def scan(text: str) -> GuardResult:
     if not isinstance(text, str) or not text:
         return GuardResult((), text if isinstance(text, str) else "")
     try:
-        spans = find_secrets(text)
+        detected = _detect(text)
+        spans = _merge(list(detected))
     except Exception:  # noqa: BLE001 - a guard that crashes lets the secret through
         return _fail_closed()
     parts: list[str] = []
@@ -100,7 +124,7 @@ def scan(text: str) -> GuardResult:
         parts.append(PLACEHOLDERS[kind])
         last = end
     parts.append(text[last:])
-    found = {kind for _, _, kind in spans}
+    found = {kind for _, _, kind in spans} | _kinds(detected)
     return GuardResult(tuple(k for k in KINDS if k in found), "".join(parts))
 
 
