@@ -23,6 +23,7 @@ from shared.language import has_cjk
 BATCH_SIZE = 32
 LEARNING_RATE = 2e-5
 SCALE = 20.0  # sentence-transformers' default for the multiple-negatives ranking loss
+TRAIN_MAX_TOKENS = 64
 
 
 def tuned_path(data_dir: Path, knowledge: Knowledge) -> Path:
@@ -74,6 +75,8 @@ def tune(knowledge: Knowledge, data_dir: Path, epochs: int = 1, progress: bool =
     if not pairs:
         raise ValueError("no entry has two phrasings in Latin script: nothing to tune")
     model = SentenceTransformer(str(packaged_minilm_path()), device="cpu", local_files_only=True)
+    max_length = model.max_seq_length
+    model.max_seq_length = min(max_length, TRAIN_MAX_TOKENS)  # phrasings are short: much faster
     model.train()
     optimiser = torch.optim.AdamW(model.parameters(), lr=LEARNING_RATE)
     started = time.perf_counter()
@@ -90,6 +93,7 @@ def tune(knowledge: Knowledge, data_dir: Path, epochs: int = 1, progress: bool =
             optimiser.step()
             bar.set_postfix(loss=f"{loss.item():.3f}")
     model.eval()
+    model.max_seq_length = max_length  # questions at run time may be longer
     target = tuned_path(data_dir, knowledge)
     tmp = target.with_name(target.name + ".partial")
     shutil.rmtree(tmp, ignore_errors=True)
