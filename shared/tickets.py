@@ -394,15 +394,7 @@ class TicketStore:
                 message = outbox.text_for(
                     row.language, "reply", id=row.id, text=text, url=self.url_for(_ticket(row))
                 )
-                outbox.add(
-                    session,
-                    kind="reply",
-                    platform=row.platform,
-                    conversation_id=row.conversation_id,
-                    user_id=row.user_id,
-                    ticket_id=row.id,
-                    text=message,
-                )
+                _to_member(session, row, "reply", message)
             session.commit()
             return True
 
@@ -438,15 +430,7 @@ class TicketStore:
         text = outbox.text_for(
             row.language, "rating", id=row.id, why=why, url=self.url_for(_ticket(row))
         )
-        outbox.add(
-            session,
-            kind="rating",
-            platform=row.platform,
-            conversation_id=row.conversation_id,
-            user_id=row.user_id,
-            ticket_id=row.id,
-            text=text,
-        )
+        _to_member(session, row, "rating", text)
 
     def close_idle(self, hours: float) -> list[int]:
         """Close the open tickets nobody wrote in for ``hours``; ask each member for a rating.
@@ -494,3 +478,18 @@ class TicketStore:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _to_member(session: Session, row: TicketRow, kind: str, text: str) -> None:
+    """Queue a message for the ticket's member, in the conversation the ticket came from."""
+    from shared import outbox
+
+    outbox.add(
+        session,
+        kind=kind,
+        platform=row.platform,
+        conversation_id=row.conversation_id,
+        user_id=row.user_id,
+        ticket_id=row.id,
+        text=text,
+    )
