@@ -41,17 +41,28 @@ def packaged_minilm_path() -> Path:
 
 
 class SentenceTransformerEncoder:
-    """Any sentence-transformers model: a hub name or a local folder."""
+    """Any sentence-transformers model: a hub name or a local folder.
+
+    A local BERT folder with mean pooling (the packaged all-MiniLM-L6-v2 and every model
+    `supportbot kb tune` saves) runs on :mod:`shared.bert` instead: the same vectors,
+    without importing torch and transformers, which made up most of the start-up time.
+    """
 
     def __init__(self, name_or_path: str | Path, *, latin_only: bool = False) -> None:
-        from sentence_transformers import SentenceTransformer
+        from shared import bert
 
         path = Path(name_or_path).expanduser()
         local = path.exists()
-        if local:  # a folder on disk: never ask a hub about it
-            self.model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
-        else:  # a hub name: downloaded once, for users who can reach the hub
-            self.model = SentenceTransformer(str(name_or_path), device="cpu")
+        self.model = None
+        self.bert = bert.BertEncoder(path) if local and bert.supports(path) else None
+        if self.bert is None:
+            from sentence_transformers import SentenceTransformer
+
+            if local:  # a folder on disk: never ask a hub about it
+                self.model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+            else:  # a hub name: downloaded once, for users who can reach the hub
+                self.model = SentenceTransformer(str(name_or_path), device="cpu")
+        # the same name for both engines: they give the same vectors, so caches stay valid
         self.name = (
             f"st:{path.name if local else name_or_path}:{_folder_stamp(path) if local else ''}"
         )
@@ -59,7 +70,9 @@ class SentenceTransformerEncoder:
         self._lock = threading.Lock()
 
     def encode(self, texts: list[str]) -> np.ndarray:
-        with self._lock:  # torch modules are not meant to run two batches at once
+        with self._lock:  # one batch at a time: the thread pools are shared
+            if self.bert is not None:
+                return self.bert.encode(texts)
             vectors = self.model.encode(
                 texts,
                 batch_size=16,  # long texts: attention memory grows with batch x length²

@@ -107,7 +107,7 @@ def evaluate(
     index: Index, knowledge: Knowledge, rows: list[LabelledQuestion], *, timing_sample: int = 100
 ) -> dict:
     """Accuracy and out-of-scope figures (definitions in README, "Measuring the matcher")."""
-    settings = knowledge.settings.matching
+    settings = index.settings  # the knowledge's, with calibrated thresholds
     results: list[MatchResult] = []
     batch = 256
     for start in range(0, len(rows), batch):

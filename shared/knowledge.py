@@ -128,6 +128,8 @@ class MatchingSettings:
     margin: float = 0.10  # ... and the best entry's confidence beats the runner-up's by this
     suggest_threshold: float = 0.35  # below this nothing fits: hand off
     max_suggestions: int = 3
+    # the keys the admin wrote in settings.yaml (calibrated thresholds never override them)
+    explicit: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -380,7 +382,7 @@ class _Checker:
                         kwargs[key] = float(value)
                         continue
                 self.error(file, key_line, f"matching.{key} must be a number from -1 to 1")
-        settings = MatchingSettings(**kwargs)
+        settings = MatchingSettings(**kwargs, explicit=frozenset(kwargs))
         if settings.suggest_threshold > settings.answer_threshold:
             self.error(file, line, "matching.suggest_threshold is above answer_threshold")
         return settings

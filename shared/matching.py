@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from shared.adapter import Adapter, features, fit_cached
+from shared.calibration import calibrate_cached
 from shared.encoders import (
     Encoder,
     SentenceTransformerEncoder,
@@ -220,6 +221,14 @@ class Index:
         self.latin = np.array([not has_cjk(q) for q in self.phrasings], dtype=bool)
         self.vectors = [encode_cached(enc, self.phrasings, cache_dir) for enc in model.encoders]
         self.adapter = self._fit_adapter(cache_dir) if adapt else None
+        self.calibration = calibrate_cached(self, cache_dir) if adapt else None
+
+    @property
+    def settings(self) -> MatchingSettings:
+        """The knowledge's matching settings, with thresholds calibrated for this index
+        (shared.calibration) where the admin did not set them."""
+        settings = self.knowledge.settings.matching
+        return self.calibration.apply(settings) if self.calibration else settings
 
     def _fit_adapter(self, cache_dir: Path | None) -> Adapter:
         """Fit the knowledge's classifier on its phrasings, titles and answers."""

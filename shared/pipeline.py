@@ -198,19 +198,30 @@ class Pipeline:
             return await self._button(msg, state, msg.payload, language)
         if msg.command:
             return await self._command(msg, state, msg.command, text, language)
-        # Members with an open ticket: their words join it (nothing is lost).
-        open_ticket = await asyncio.to_thread(
-            self.store.find_open, msg.platform, msg.conversation_id, msg.user_id
-        )
-        if open_ticket is not None and text.strip():
-            await asyncio.to_thread(self.store.add_message, open_ticket.id, "user", text)
-        if HUMAN_REQUEST.search(text):
+        human = bool(HUMAN_REQUEST.search(text))
+        not_helpful = bool(NOT_HELPFUL.search(text) and state.last_answer_id)
+        # A question is matched while the database is asked about open tickets.
+        ranking = None
+        if not human and not not_helpful and _has_words(text):
+            ranking = asyncio.ensure_future(self.live.matcher.rank(text[:MAX_QUESTION_CHARS]))
+        try:
+            # Members with an open ticket: their words join it (nothing is lost).
+            open_ticket = await asyncio.to_thread(
+                self.store.find_open, msg.platform, msg.conversation_id, msg.user_id
+            )
+            if open_ticket is not None and text.strip():
+                await asyncio.to_thread(self.store.add_message, open_ticket.id, "user", text)
+        except BaseException:
+            if ranking is not None:
+                ranking.cancel()
+            raise
+        if human:
             return await self._hand_off(msg, state, language, "requested")
-        if NOT_HELPFUL.search(text) and state.last_answer_id:
+        if not_helpful:
             return await self._not_helpful(msg, state, language)
-        if not _has_words(text):
+        if ranking is None:
             return await self._say(msg, language, "info", self.t(language, "empty_message"))
-        result = await self.live.matcher.rank(text[:MAX_QUESTION_CHARS])
+        result = await ranking
         state.last_question = text
         return await self._decide(msg, state, result, language, open_ticket)
 
@@ -222,7 +233,7 @@ class Pipeline:
         language: str,
         open_ticket: Ticket | None,
     ) -> Outcome:
-        settings = self.knowledge.settings.matching
+        settings = self.live.matcher.index.settings  # thresholds calibrated for the index
         decision = decide(result, settings)
         others = [c for c in result.candidates if c.score >= settings.suggest_threshold]
         if decision.action == "answer":
