@@ -109,6 +109,8 @@ def tune(knowledge: Knowledge, data_dir: Path, epochs: int = 1, progress: bool =
 def _embed(model, texts: list[str]):
     import torch
 
-    features = model.tokenize(texts)
+    # sentence-transformers 5 renamed tokenize to preprocess
+    prepare = getattr(model, "preprocess", None) or model.tokenize
+    features = prepare(texts)
     output = model(features)["sentence_embedding"]
     return torch.nn.functional.normalize(output, dim=1)
