@@ -94,11 +94,30 @@ def cmd_kb_check(args: argparse.Namespace) -> int:
         index = Index(knowledge, model, settings.cache_dir)
         warnings += index.conflicts(threshold=args.conflict_threshold)
     _print_problems(warnings)
+    if not args.no_model:
+        print(_describe_thresholds(index))
     print(
         f"OK: {len(knowledge.entries)} entries in {len(knowledge.files)} file(s), "
         f"{len(warnings)} warning(s)"
     )
     return 0
+
+
+def _describe_thresholds(index) -> str:
+    """The answer thresholds in use and what they do to the knowledge's held-out phrasings
+    (shared/calibration.py)."""
+    used = index.settings
+    line = (
+        f"answer thresholds: {used.answer_threshold:.2f} (Latin script), "
+        f"{used.answer_threshold_cjk:.2f} (Chinese script)"
+    )
+    c = index.calibration
+    if c is None or not c.in_scope:
+        return line
+    return (
+        f"{line}; of {c.in_scope} held-out phrasings, {c.in_scope_right:.0%} answered with "
+        f"their entry, {c.out_of_scope_rejected:.0%} declined with their entry left out"
+    )
 
 
 def cmd_kb_import(args: argparse.Namespace) -> int:
@@ -140,6 +159,12 @@ def cmd_kb_tune(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(f"tuned model saved to {path}; used for this knowledge from now on", file=sys.stderr)
+    # Build the tuned index now: the bot's next start finds every cache warm.
+    from shared.matching import Index, model_for
+
+    spec = settings.model or knowledge.settings.matching.model
+    index = Index(knowledge, model_for(spec, knowledge, settings.data_dir), settings.cache_dir)
+    print(_describe_thresholds(index), file=sys.stderr)
     return 0
 
 

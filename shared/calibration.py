@@ -18,6 +18,9 @@ not optimised: real out-of-scope questions fall below the threshold far more oft
 left-out topic does (it still has close neighbours), and maximising both at once chose
 thresholds that refused a third of CLINC150's in-scope questions.
 
+A model tuned by `supportbot kb tune` has learned the phrasings it was trained on, so only the
+tenth it held out (``tuning.held_out``) are asked for its Latin-script threshold.
+
 Every index is calibrated when it is built (about a second for 10,000 phrasings, then
 cached under the data folder), tuned by `supportbot kb tune` or not; thresholds an admin
 wrote in settings.yaml always win. Measured effect: README.md, "Matching".
@@ -82,7 +85,12 @@ def held_out_scores(index) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarr
     score, written in Chinese script?), from the index's stored vectors (no encoding)."""
     counts = np.bincount(index.owner, minlength=len(index.entries))
     # a phrasing can only be held out of an entry that keeps at least one other
-    candidates = np.flatnonzero(counts[index.owner] >= 2)
+    eligible = counts[index.owner] >= 2
+    held = index.model.held_out
+    if held is not None:  # a tuned model: only the Latin phrasings it did not learn
+        unseen = np.array([q in held for q in index.phrasings], dtype=bool)
+        eligible &= ~index.latin | unseen
+    candidates = np.flatnonzero(eligible)
     rng = np.random.default_rng(0)
     if len(candidates) > MAX_QUESTIONS:
         candidates = np.sort(rng.choice(candidates, MAX_QUESTIONS, replace=False))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import logging
 import os
 import threading
@@ -97,11 +98,20 @@ def decide(result: MatchResult, settings: MatchingSettings) -> Decision:
 class Model:
     """One or two encoders and the rule that turns them into one similarity."""
 
-    def __init__(self, primary: Encoder, latin: Encoder | None = None, blend: float = 0.0):
+    def __init__(
+        self,
+        primary: Encoder,
+        latin: Encoder | None = None,
+        blend: float = 0.0,
+        held_out: frozenset[str] | None = None,
+    ):
         self.primary = primary
         self.latin = latin
         self.blend = blend if latin is not None else 0.0
         self.name = primary.name + (f"+{latin.name}@{blend}" if latin else "")
+        # A tuned model learned most Latin phrasings of its knowledge; these it did not see,
+        # so only these are fair questions for calibrating its thresholds.
+        self.held_out = held_out
 
     @property
     def encoders(self) -> list[Encoder]:
@@ -164,8 +174,15 @@ def _build_model(spec: str) -> Model:
         latin = SentenceTransformerEncoder(packaged_minilm_path(), latin_only=True)
         return Model(UseEncoder(), latin, LATIN_BLEND)
     if spec.startswith("default+tuned:"):  # see model_for
-        tuned = SentenceTransformerEncoder(spec.partition(":")[2], latin_only=True)
-        return Model(UseEncoder(), tuned, LATIN_BLEND)
+        from shared.tuning import HELD_OUT_FILE
+
+        folder = Path(spec.partition(":")[2])
+        tuned = SentenceTransformerEncoder(folder, latin_only=True)
+        try:
+            held = frozenset(json.loads((folder / HELD_OUT_FILE).read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            held = frozenset()  # tuned on every phrasing: none is fair for calibration
+        return Model(UseEncoder(), tuned, LATIN_BLEND, held_out=held)
     if spec == "use-multilingual":
         return Model(UseEncoder())
     if spec == "minilm":

@@ -11,6 +11,8 @@ tuned again. The classifier of ``shared.adapter`` is refitted on the tuned model
 
 from __future__ import annotations
 
+import hashlib
+import json
 import random
 import shutil
 import time
@@ -24,19 +26,36 @@ BATCH_SIZE = 32
 LEARNING_RATE = 2e-5
 SCALE = 20.0  # sentence-transformers' default for the multiple-negatives ranking loss
 TRAIN_MAX_TOKENS = 64
+HOLD_OUT = 10  # one phrasing in this many is held out of training (see held_out)
+MIN_TRAINING = 4
+HELD_OUT_FILE = "held_out.json"
 
 
 def tuned_path(data_dir: Path, knowledge: Knowledge) -> Path:
     return data_dir / "tuned" / knowledge.fingerprint[:32]
 
 
+def held_out(knowledge: Knowledge) -> set[str]:
+    """About one Latin phrasing in ten, kept out of training so that the thresholds can be
+    calibrated on phrasings the tuned model has not learned (shared/calibration.py); an
+    entry always keeps at least ``MIN_TRAINING`` phrasings to learn from."""
+    out = set()
+    for entry in knowledge.entries:
+        latin = [q for q in entry.questions if not has_cjk(q)]
+        chosen = [q for q in latin if hashlib.sha256(q.encode()).digest()[0] % HOLD_OUT == 0]
+        out.update(chosen[: max(0, len(latin) - MIN_TRAINING)])
+    return out
+
+
 def training_pairs(knowledge: Knowledge, seed: int = 0) -> list[tuple[str, str, int]]:
     """(phrasing, another phrasing of the same entry, entry number), Latin script only:
-    the English encoder only ever scores Latin-to-Latin pairs."""
+    the English encoder only ever scores Latin-to-Latin pairs. Held-out phrasings are left
+    out."""
     rng = random.Random(seed)
+    hold = held_out(knowledge)
     pairs = []
     for number, entry in enumerate(knowledge.entries):
-        latin = [q for q in entry.questions if not has_cjk(q)]
+        latin = [q for q in entry.questions if not has_cjk(q) and q not in hold]
         if len(latin) < 2:
             continue
         for i, text in enumerate(latin):
@@ -98,6 +117,8 @@ def tune(knowledge: Knowledge, data_dir: Path, epochs: int = 1, progress: bool =
     tmp = target.with_name(target.name + ".partial")
     shutil.rmtree(tmp, ignore_errors=True)
     model.save(str(tmp))
+    held = sorted(held_out(knowledge))
+    (tmp / HELD_OUT_FILE).write_text(json.dumps(held, ensure_ascii=False, indent=0) + "\n")
     shutil.rmtree(target, ignore_errors=True)
     tmp.rename(target)
     (target / "TUNED.txt").write_text(

@@ -151,7 +151,15 @@ def broken_copy(tmp_path):
 def test_kb_check_accepts_the_shipped_knowledge(model_runs):
     result = model_runs["check"]
     assert result.returncode == 0, result.stderr
-    assert re.fullmatch(r"OK: \d+ entries in 9 file\(s\), 0 warning\(s\)\n", result.stdout)
+    thresholds, ok = result.stdout.splitlines()
+    assert re.fullmatch(r"OK: \d+ entries in 9 file\(s\), 0 warning\(s\)", ok)
+    # the thresholds in use, and what they do to the knowledge's own held-out phrasings
+    assert re.fullmatch(
+        r"answer thresholds: 0\.\d\d \(Latin script\), 0\.\d\d \(Chinese script\); of \d+ "
+        r"held-out phrasings, \d+% answered with their entry, \d+% declined with their entry "
+        r"left out",
+        thresholds,
+    ), thresholds
     assert result.stderr.strip() == ""
 
 
@@ -313,3 +321,22 @@ def test_kb_eval_with_a_bad_csv_header_fails_cleanly(env, tmp_path):
 def test_seed_constant_is_a_real_seed_phrase():
     """Guards the seed-phrase test above: the guard must recognise SEED."""
     assert scan(f"my seed phrase is {SEED}").kinds == ("seed_phrase",)
+
+
+def test_kb_tune_saves_a_model_that_ask_then_uses(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SUPPORTBOT_")}
+    env.update(SUPPORTBOT_DATA_DIR=str(tmp_path / "data"), HF_HUB_OFFLINE="1")
+    kb = tmp_path / "kb.yaml"
+    shutil.copy(MINI_KB, kb)
+    result = run(env, "kb", "tune", kb, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert "tuned model saved to" in result.stderr
+    assert re.search(r"answer thresholds: 0\.\d\d \(Latin script\)", result.stderr)
+    tuned = list((tmp_path / "data" / "tuned").glob("*/TUNED.txt"))
+    assert len(tuned) == 1
+    answer, _ = parsed(run(env, "ask", "I forgot my password", "--json", "--kb", kb))
+    assert answer["action"] == "answer" and answer["faq_id"] == "reset-password"
+    # `kb eval` names the tuned model (its folder) rather than the packaged one
+    rows = write_csv(tmp_path / "e.csv", [("I forgot my password", "reset-password")])
+    report, _ = parsed(run(env, "kb", "eval", kb, rows, "--json"))
+    assert tuned[0].parent.name in report["model"]

@@ -1,11 +1,21 @@
 """`supportbot kb tune`: a tuned model is saved for exactly this knowledge and used for it."""
 
+import json
 import shutil
 
+from shared.calibration import MIN_QUESTIONS
 from shared.knowledge import load_knowledge
 from shared.matching import Index, model_for
-from shared.tuning import training_pairs, tune, tuned_path
+from shared.tuning import (
+    HELD_OUT_FILE,
+    MIN_TRAINING,
+    held_out,
+    training_pairs,
+    tune,
+    tuned_path,
+)
 from tests.conftest import MINI_KB
+from tests.test_calibration import tight_knowledge
 
 
 def test_tuned_model_is_used_for_this_knowledge_only(tmp_path):
@@ -25,3 +35,22 @@ def test_tuned_model_is_used_for_this_knowledge_only(tmp_path):
     kb.write_text(kb.read_text(encoding="utf-8") + "\n# an edit\n", encoding="utf-8")
     edited = load_knowledge(kb)
     assert model_for("default", edited, tmp_path / "data").latin.name != model.latin.name
+
+
+def test_held_out_phrasings_are_not_learned_and_calibrate_the_tuned_model(tmp_path):
+    knowledge = tight_knowledge(tmp_path)
+    hold = held_out(knowledge)
+    pairs = training_pairs(knowledge)
+    assert hold and not any(a in hold or b in hold for a, b, _ in pairs)
+    for entry in knowledge.entries:  # every entry keeps enough to learn from
+        assert len([q for q in entry.questions if q not in hold]) >= MIN_TRAINING
+
+    path = tune(knowledge, tmp_path / "data", progress=False)
+    saved = json.loads((path / HELD_OUT_FILE).read_text(encoding="utf-8"))
+    model = model_for("default", knowledge, tmp_path / "data")
+    assert set(saved) == hold and model.held_out == hold
+    index = Index(knowledge, model, tmp_path / "cache")
+    # only unseen phrasings are asked: too few here, so the default threshold stays
+    assert index.calibration.in_scope == len(hold) < MIN_QUESTIONS
+    assert index.calibration.answer_threshold is None
+    assert index.settings.answer_threshold == knowledge.settings.matching.answer_threshold
