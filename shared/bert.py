@@ -167,9 +167,8 @@ class BertEncoder:
             return self._encode(encodings, batch_size)
 
     def _encode(self, encodings: list, batch_size: int) -> np.ndarray:
-        texts = encodings
-        lengths = np.array([len(e.ids) for e in encodings])
-        out = np.zeros((len(texts), self.words.shape[1]), dtype=np.float32)
+        lengths = np.array([len(e.ids) for e in encodings], dtype=np.int64)
+        out = np.zeros((len(encodings), self.words.shape[1]), dtype=np.float32)
         order = np.argsort(lengths, kind="stable")  # little padding inside a batch
         for start in range(0, len(order), batch_size):
             rows = order[start : start + batch_size]
