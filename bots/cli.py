@@ -111,12 +111,17 @@ def _describe_thresholds(index) -> str:
         f"answer thresholds: {used.answer_threshold:.2f} (Latin script), "
         f"{used.answer_threshold_cjk:.2f} (Chinese script)"
     )
+    if used.explicit & {"answer_threshold", "answer_threshold_cjk"}:
+        line += " (partly set in settings.yaml)"
     c = index.calibration
     if c is None or not c.in_scope:
         return line
+    # the calibration's own figures: at the calibrated (or default) thresholds, closest
+    # phrasing only (the ranking margin is not applied)
     return (
-        f"{line}; of {c.in_scope} held-out phrasings, {c.in_scope_right:.0%} answered with "
-        f"their entry, {c.out_of_scope_rejected:.0%} declined with their entry left out"
+        f"{line}; of {c.in_scope} held-out phrasings, {c.in_scope_right:.0%} reach the "
+        f"calibrated threshold with their own entry closest, {c.out_of_scope_rejected:.0%} "
+        "stay below it with their entry left out"
     )
 
 

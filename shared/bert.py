@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -24,18 +25,23 @@ MANY_TOKENS = 256  # from this many tokens in a call, BLAS may use every core
 
 
 _CONTROLLER = None
+_LIMIT_LOCK = threading.Lock()  # the cap is process-wide: one capped call at a time
 
 
+@contextlib.contextmanager
 def _blas_threads(limit: int | None):
     """A context that caps numpy's BLAS threads (``None``: no cap)."""
     global _CONTROLLER
     if limit is None:
-        return contextlib.nullcontext()
-    if _CONTROLLER is None:  # finding the loaded BLAS libraries takes a moment: once
-        from threadpoolctl import ThreadpoolController
+        yield
+        return
+    with _LIMIT_LOCK:
+        if _CONTROLLER is None:  # finding the loaded BLAS libraries takes a moment: once
+            from threadpoolctl import ThreadpoolController
 
-        _CONTROLLER = ThreadpoolController()
-    return _CONTROLLER.limit(limits=limit, user_api="blas")
+            _CONTROLLER = ThreadpoolController()
+        with _CONTROLLER.limit(limits=limit, user_api="blas"):
+            yield
 
 
 def supports(folder: Path) -> bool:
@@ -44,6 +50,7 @@ def supports(folder: Path) -> bool:
         config = json.loads((folder / "config.json").read_text())
         modules = json.loads((folder / "modules.json").read_text())
         pooling = json.loads((folder / "1_Pooling" / "config.json").read_text())
+        st_config = json.loads((folder / "sentence_bert_config.json").read_text())
     except (OSError, ValueError):
         return False
     kinds = [m.get("type", "").rsplit(".", 1)[-1] for m in modules]
@@ -56,6 +63,7 @@ def supports(folder: Path) -> bool:
         and config.get("position_embedding_type", "absolute") == "absolute"
         and kinds == ["Transformer", "Pooling", "Normalize"]
         and mean
+        and not st_config.get("do_lower_case")  # the tokenizer file lower-cases, if needed
         and (folder / "tokenizer.json").exists()
         and (folder / "model.safetensors").exists()
     )

@@ -4,8 +4,8 @@ How similar must the closest phrasing be before the bot answers? That depends on
 and on how alike the knowledge's entries are, so a global default is a guess. The knowledge
 can tell us, by asking itself questions it has not seen:
 
-- in scope: each phrasing, held out of its own entry, asked against the rest; it should be
-  answered, with its own entry;
+- in scope: each phrasing (a sample of 3,000 at most), held out of its own entry, asked
+  against the rest; it should be answered, with its own entry;
 - out of scope: each phrasing asked with its whole entry left out, as if the knowledge had
   never covered that topic; it should not be answered.
 
@@ -44,6 +44,7 @@ MIN_QUESTIONS = 100  # fewer rightly ranked held-out questions of a script: keep
 BLOCK = 256  # rows of the similarity matrix computed at once (memory stays small)
 KEEP = 0.98  # share of the rightly ranked held-out phrasings the threshold must answer
 HIGHEST = 0.80  # a calibrated threshold never goes above this
+VERSION = 2  # part of the cache key: raise it when the calibration itself changes
 
 
 @dataclass(frozen=True)
@@ -61,13 +62,8 @@ class Calibration:
             value = getattr(self, key)
             if value is not None and key not in settings.explicit:
                 values[key] = value
-        if not values:
-            return settings
-        calibrated = replace(settings, **values)
-        lowest = min(calibrated.answer_threshold, calibrated.answer_threshold_cjk)
-        if "suggest_threshold" not in settings.explicit and calibrated.suggest_threshold > lowest:
-            calibrated = replace(calibrated, suggest_threshold=lowest)
-        return calibrated
+        # calibrated thresholds are never below the defaults, so never below suggest_threshold
+        return replace(settings, **values) if values else settings
 
     def save(self, path: Path) -> None:
         path.write_text(json.dumps(self.__dict__, indent=1) + "\n")
@@ -146,8 +142,10 @@ def calibrate(index) -> Calibration:
 
 def calibrate_cached(index, cache_dir: Path | None) -> Calibration:
     """``calibrate``, reusing the result saved for the same model and phrasings."""
-    rule = f"{KEEP}:{MAX_QUESTIONS}:{MIN_QUESTIONS}:{HIGHEST}:{MatchingSettings()}"
+    rule = f"{VERSION}:{KEEP}:{MAX_QUESTIONS}:{MIN_QUESTIONS}:{HIGHEST}:{MatchingSettings()}"
     digest = hashlib.sha256(f"{index.model.name}:{rule}".encode())
+    held = index.model.held_out
+    digest.update(b"all" if held is None else "\x00".join(sorted(held)).encode())
     for text, owner in zip(index.phrasings, index.owner, strict=True):
         digest.update(f"\x00{owner}\x00{text}".encode())
     path = cache_dir / f"calibration-{digest.hexdigest()[:32]}.json" if cache_dir else None

@@ -214,9 +214,10 @@ _BROKEN = object()  # _parse's answer for a file that is not valid YAML
 
 
 def _parse(text: str, file: str, problems: list[Problem]) -> Any:
-    loader = _LineLoader(text)
-    loader.duplicate_keys = []
+    loader = None
     try:
+        loader = _LineLoader(text)  # the pure-Python reader checks characters here
+        loader.duplicate_keys = []
         data = loader.get_single_data()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -228,7 +229,8 @@ def _parse(text: str, file: str, problems: list[Problem]) -> Any:
         problems.append(Problem(file, line, f"YAML syntax error: {what}"))
         return _BROKEN
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     for line, key in loader.duplicate_keys:
         problems.append(Problem(file, line, f"duplicate key '{key}'"))
     return data

@@ -204,6 +204,8 @@ class Pipeline:
         ranking = None
         if not human and not not_helpful and _has_words(text):
             ranking = asyncio.ensure_future(self.live.matcher.rank(text[:MAX_QUESTION_CHARS]))
+            # if the database fails first, a matching error must not go unretrieved
+            ranking.add_done_callback(lambda t: t.cancelled() or t.exception())
         try:
             # Members with an open ticket: their words join it (nothing is lost).
             open_ticket = await asyncio.to_thread(

@@ -45,7 +45,7 @@ def tight_knowledge(tmp_path, matching=None):
     return load_knowledge(path)
 
 
-def test_tight_knowledge_gets_a_stricter_threshold(tmp_path):
+def test_tight_knowledge_gets_a_stricter_threshold(tmp_path, monkeypatch):
     knowledge = tight_knowledge(tmp_path)
     assert len(TOPICS) * len(FORMS) >= MIN_QUESTIONS
     index = Index(knowledge, load_model("default"), tmp_path / "cache")
@@ -67,6 +67,10 @@ def test_tight_knowledge_gets_a_stricter_threshold(tmp_path):
     assert decide(result, defaults).action == "answer"
 
     # Cached: the second index reads the result instead of computing it again.
+    def must_not_run(index):
+        raise AssertionError("calibrated again instead of reading the cache")
+
+    monkeypatch.setattr("shared.calibration.calibrate", must_not_run)
     again = Index(knowledge, load_model("default"), tmp_path / "cache")
     assert again.calibration == calibration
     assert len(list((tmp_path / "cache").glob("calibration-*.json"))) == 1

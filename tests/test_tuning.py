@@ -49,6 +49,7 @@ def test_held_out_phrasings_are_not_learned_and_calibrate_the_tuned_model(tmp_pa
     saved = json.loads((path / HELD_OUT_FILE).read_text(encoding="utf-8"))
     model = model_for("default", knowledge, tmp_path / "data")
     assert set(saved) == hold and model.held_out == hold
+    assert model.latin.bert is not None  # the saved folder runs on shared/bert.py
     index = Index(knowledge, model, tmp_path / "cache")
     # only unseen phrasings are asked: too few here, so the default threshold stays
     assert index.calibration.in_scope == len(hold) < MIN_QUESTIONS
