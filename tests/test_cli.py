@@ -340,3 +340,17 @@ def test_kb_tune_saves_a_model_that_ask_then_uses(tmp_path):
     rows = write_csv(tmp_path / "e.csv", [("I forgot my password", "reset-password")])
     report, _ = parsed(run(env, "kb", "eval", kb, rows, "--json"))
     assert tuned[0].parent.name in report["model"]
+
+
+def test_bench_reports_every_figure_and_leaves_the_real_data_alone(env, data_dir):
+    before = sorted(p.name for p in data_dir.iterdir())
+    report, _ = parsed(
+        run(env, "bench", "--json", "--questions", "12", "--concurrency", "4", timeout=600)
+    )
+    for key in ("encoder_p50_ms", "pipeline_p50_ms", "throughput_per_s", "rss_mb", "startup_s"):
+        assert isinstance(report[key], float) and report[key] > 0, (key, report)
+    assert report["questions"] == 12 and report["concurrency"] == 4
+    assert report["phrasings"] > 500  # the shipped knowledge
+    # a real answer takes longer than encoding alone, and the bench asked 12 of them
+    assert report["pipeline_p50_ms"] >= 0.5 * report["encoder_p50_ms"]
+    assert sorted(p.name for p in data_dir.iterdir()) == before  # a throw-away folder
