@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import threading
 from pathlib import Path
 
 import numpy as np
+
+from shared.cache import write_atomically
 
 log = logging.getLogger(__name__)
 
@@ -86,8 +86,7 @@ def fit_cached(
             log.warning("adapter cache %s unreadable; fitting again", path.name)
     adapter = fit(x, y, n_classes)
     if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"{path.stem}.{os.getpid()}.{threading.get_ident()}.tmp.npz")
-        np.savez(tmp, weights=adapter.weights, bias=adapter.bias)
-        tmp.replace(path)
+        write_atomically(
+            path, lambda tmp: np.savez(tmp, weights=adapter.weights, bias=adapter.bias)
+        )
     return adapter

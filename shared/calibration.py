@@ -30,13 +30,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
+from shared.cache import write_atomically
 from shared.knowledge import MatchingSettings
 
 MAX_QUESTIONS = 3000  # held-out phrasings asked (a sample on big knowledge bases)
@@ -153,8 +152,5 @@ def calibrate_cached(index, cache_dir: Path | None) -> Calibration:
         return saved
     calibration = calibrate(index)
     if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"{path.stem}.{os.getpid()}.{threading.get_ident()}.tmp")
-        calibration.save(tmp)
-        tmp.replace(path)
+        write_atomically(path, calibration.save)
     return calibration

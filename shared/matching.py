@@ -15,7 +15,6 @@ import asyncio
 import hashlib
 import json
 import logging
-import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from shared.adapter import Adapter, features, fit_cached
+from shared.cache import write_atomically
 from shared.calibration import calibrate_cached
 from shared.encoders import (
     Encoder,
@@ -210,10 +210,7 @@ def encode_cached(encoder: Encoder, texts: list[str], cache_dir: Path | None) ->
         except (OSError, ValueError):
             log.warning("embedding cache %s unreadable; re-encoding", path.name)
     vectors = encoder.encode(texts)
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f"{path.stem}.{os.getpid()}.{threading.get_ident()}.tmp.npy")
-    np.save(tmp, vectors)
-    tmp.replace(path)  # atomic: readers see the old file or the whole new one
+    write_atomically(path, lambda tmp: np.save(tmp, vectors))
     return vectors
 
 
@@ -239,13 +236,12 @@ class Index:
         self.vectors = [encode_cached(enc, self.phrasings, cache_dir) for enc in model.encoders]
         self.adapter = self._fit_adapter(cache_dir) if adapt else None
         self.calibration = calibrate_cached(self, cache_dir) if adapt else None
-
-    @property
-    def settings(self) -> MatchingSettings:
-        """The knowledge's matching settings, with thresholds calibrated for this index
-        (shared.calibration) where the admin did not set them."""
-        settings = self.knowledge.settings.matching
-        return self.calibration.apply(settings) if self.calibration else settings
+        # The knowledge's matching settings, with thresholds calibrated for this index
+        # (shared.calibration) where the admin did not set them.
+        matching = knowledge.settings.matching
+        self.settings: MatchingSettings = (
+            self.calibration.apply(matching) if self.calibration else matching
+        )
 
     def _fit_adapter(self, cache_dir: Path | None) -> Adapter:
         """Fit the knowledge's classifier on its phrasings, titles and answers."""

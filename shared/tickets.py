@@ -104,17 +104,20 @@ class FeedbackRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
 
-# The open ticket of one member in one conversation, as a statement built once.
-_OPEN_ID = (
-    select(TicketRow.id)
-    .where(
-        TicketRow.platform == bindparam("platform"),
-        TicketRow.conversation_id == bindparam("conversation"),
-        TicketRow.user_id == bindparam("user"),
-        TicketRow.status == "open",
-    )
-    .limit(1)
+# The open ticket of one member in one conversation: statements built once, their
+# parameters from _open_params.
+_OPEN = (
+    TicketRow.platform == bindparam("platform"),
+    TicketRow.conversation_id == bindparam("conversation"),
+    TicketRow.user_id == bindparam("user"),
+    TicketRow.status == "open",
 )
+_OPEN_ID = select(TicketRow.id).where(*_OPEN).limit(1)
+_OPEN_ROW = select(TicketRow).where(*_OPEN).limit(1)
+
+
+def _open_params(platform: str, conversation_id: str, user_id: str) -> dict[str, str]:
+    return {"platform": platform, "conversation": conversation_id, "user": user_id}
 
 
 @dataclass(frozen=True)
@@ -275,14 +278,7 @@ class TicketStore:
 
     @staticmethod
     def _open_row(session: Session, platform: str, conversation_id: str, user_id: str):
-        return session.scalars(
-            select(TicketRow).where(
-                TicketRow.platform == platform,
-                TicketRow.conversation_id == conversation_id,
-                TicketRow.user_id == user_id,
-                TicketRow.status == "open",
-            )
-        ).first()
+        return session.scalars(_OPEN_ROW, _open_params(platform, conversation_id, user_id)).first()
 
     def find_open(self, platform: str, conversation_id: str, user_id: str) -> Ticket | None:
         # Asked for every question, and usually the answer is "none": a prepared id query on
@@ -290,13 +286,13 @@ class TicketStore:
         # the encoder, which needs the interpreter lock too), the ticket only if there is one.
         with self.engine.connect() as connection:
             found = connection.execute(
-                _OPEN_ID, {"platform": platform, "conversation": conversation_id, "user": user_id}
+                _OPEN_ID, _open_params(platform, conversation_id, user_id)
             ).scalar()
         if found is None:
             return None
         with self.sessions() as session:
-            row = self._open_row(session, platform, conversation_id, user_id)
-            return _ticket(row) if row else None
+            row = session.get(TicketRow, found)
+            return _ticket(row) if row is not None and row.status == "open" else None
 
     def add_message(
         self, ticket_id: int, author: str, text: str, author_name: str | None = None
