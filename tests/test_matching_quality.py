@@ -1,9 +1,10 @@
-"""The shipped knowledge against the two zh/en evaluation sets, with the real model.
+"""The shipped knowledge against the four zh/en evaluation sets, with the real model.
 
-These are the figures issue 2 promises (top-1 >= 0.90, out-of-scope recall >= 0.80); a change
-to matching, thresholds or the shipped knowledge that breaks them fails here.
-support_eval_independent.csv was written from the entries' titles and answers only, by
-someone who had not seen their phrasings.
+Issue 2 promises top-1 >= 0.90 and out-of-scope recall >= 0.80, issue 7 top-1 >= 0.95; a
+change to matching, thresholds or the shipped knowledge that breaks them fails here.
+support_eval_independent.csv, support_eval_fresh.csv and support_eval_unseen.csv were written
+from the entries' titles and answers only, by someone who had not seen their phrasings;
+support_eval_unseen.csv was also never used to choose phrasings (README, "Measured figures").
 """
 
 from dataclasses import replace
@@ -27,14 +28,22 @@ def shipped_index(tmp_path_factory):
     return knowledge, Index(knowledge, load_model("default"), cache)
 
 
-@pytest.mark.parametrize("name", ["support_eval.csv", "support_eval_independent.csv"])
+SETS = [
+    "support_eval.csv",
+    "support_eval_independent.csv",
+    "support_eval_fresh.csv",
+    "support_eval_unseen.csv",
+]
+
+
+@pytest.mark.parametrize("name", SETS)
 def test_shipped_knowledge_meets_the_accuracy_targets(shipped_index, name):
     knowledge, index = shipped_index
     rows = read_labelled_csv(DATA / name)
     report = evaluate(index, knowledge, rows, timing_sample=0)
     assert report["unknown_labels"] == []
     assert report["in_scope"] >= 150 and report["out_of_scope"] >= 50
-    assert report["top1_accuracy"] >= 0.90, report
+    assert report["top1_accuracy"] >= 0.95, report
     assert report["oos_recall"] >= 0.80, report
     assert report["answered_precision"] >= 0.90, report
 
