@@ -55,22 +55,11 @@ async def _measure(settings: Settings, count: int, concurrency: int) -> dict:
         questions = _questions(pipeline.knowledge, count)
         model = pipeline.live.matcher.index.model
 
-        def time_encoders() -> list[float]:
-            for q in questions[:5]:  # warm up
-                for encoder in model.encoders:
-                    encoder.encode([q])
-            timings = []
-            for q in questions:
-                started = time.perf_counter()
-                for encoder in model.encoders:
-                    encoder.encode([q])
-                timings.append((time.perf_counter() - started) * 1000)
-            return timings
-
-        # Timed in the matcher's own worker thread, where the pipeline runs the model too:
-        # the same thread and the same CPU caches, so the ratio of the two figures is what
-        # the pipeline adds (timed from the main thread, they came out 2 to 3 ms faster).
-        encoder_ms = await pipeline.live.matcher.run_blocking(time_encoders)
+        def time_encoders(q: str) -> float:
+            started = time.perf_counter()
+            for encoder in model.encoders:
+                encoder.encode([q])
+            return (time.perf_counter() - started) * 1000
 
         async def ask(i: int, text: str) -> None:
             await pipeline.handle(
@@ -83,11 +72,27 @@ async def _measure(settings: Settings, count: int, concurrency: int) -> dict:
                 )
             )
 
-        pipeline_ms = []
-        for i, q in enumerate(questions):
+        for i, q in enumerate(questions[:5]):  # warm up
+            await pipeline.live.matcher.run_blocking(time_encoders, q)
+            await ask(-1 - i, q)
+        # The encoders are timed in the matcher's own worker thread, where the pipeline runs
+        # them too (same thread, same CPU caches; from the main thread they came out 2-3 ms
+        # faster), and alternately with the pipeline, question by question, so that a change
+        # in the machine's load between the two series cannot tilt their ratio (which of the
+        # two goes first alternates too: the second run of a question finds it in the caches).
+        encoder_ms, pipeline_ms = [], []
+
+        async def time_pipeline(i: int, q: str) -> float:
             started = time.perf_counter()
             await ask(i, q)
-            pipeline_ms.append((time.perf_counter() - started) * 1000)
+            return (time.perf_counter() - started) * 1000
+
+        for i, q in enumerate(questions):
+            if i % 2:
+                pipeline_ms.append(await time_pipeline(i, q))
+            encoder_ms.append(await pipeline.live.matcher.run_blocking(time_encoders, q))
+            if not i % 2:
+                pipeline_ms.append(await time_pipeline(i, q))
 
         queue = list(enumerate(questions * 2))
 

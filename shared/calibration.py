@@ -93,7 +93,7 @@ def held_out_scores(index) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarr
     for start in range(0, len(candidates), BLOCK):
         rows = candidates[start : start + BLOCK]
         queries = [v[rows] for v in index.vectors]
-        sims = index.model.similarity(queries, index.latin[rows], index.vectors, index.latin)
+        sims = index.similarities(queries, index.latin[rows])
         sims[np.arange(len(rows)), rows] = -np.inf  # never the question itself
         nearest = np.maximum.reduceat(sims, index.starts, axis=1)
         own = index.owner[rows]

@@ -133,6 +133,40 @@ class Model:
             scores = np.where(both_latin, mixed, scores)
         return scores
 
+    def blended_phrasings(
+        self, phrasings: list[np.ndarray], phrasing_latin: np.ndarray
+    ) -> np.ndarray | None:
+        """The phrasings as one matrix that gives a Latin-script question its
+        ``similarity`` in a single product (one pass over memory instead of two, which is
+        what the similarity costs on a large knowledge base): a Latin phrasing's row is
+        [(1 - blend) x primary, blend x latin], a Chinese one's [primary, 0]. None when
+        there is nothing to blend."""
+        if self.latin is None or self.blend <= 0:
+            return None
+        primary = np.where(phrasing_latin, 1 - self.blend, 1.0).astype(np.float32)[:, None]
+        latin = np.where(phrasing_latin, self.blend, 0.0).astype(np.float32)[:, None]
+        return np.ascontiguousarray(
+            np.concatenate([phrasings[0] * primary, phrasings[1] * latin], axis=1)
+        )
+
+    def fast_similarity(
+        self,
+        queries: list[np.ndarray],
+        query_latin: np.ndarray,
+        phrasings: list[np.ndarray],
+        blended: np.ndarray | None,
+    ) -> np.ndarray:
+        """``similarity`` (equal to float rounding) from ``blended_phrasings``' matrix."""
+        if blended is None:  # nothing to blend: the primary encoder alone
+            return queries[0] @ phrasings[0].T
+        scores = np.empty((len(query_latin), blended.shape[0]), dtype=np.float32)
+        if query_latin.any():
+            both = np.concatenate([queries[0][query_latin], queries[1][query_latin]], axis=1)
+            scores[query_latin] = both @ blended.T
+        if not query_latin.all():  # Chinese-script questions: the primary encoder alone
+            scores[~query_latin] = queries[0][~query_latin] @ phrasings[0].T
+        return scores
+
 
 _MODELS: dict[str, Model] = {}
 _MODELS_LOCK = threading.Lock()
@@ -234,6 +268,7 @@ class Index:
         self.owner = np.repeat(np.arange(len(self.entries)), counts)
         self.latin = np.array([not has_cjk(q) for q in self.phrasings], dtype=bool)
         self.vectors = [encode_cached(enc, self.phrasings, cache_dir) for enc in model.encoders]
+        self.blended = model.blended_phrasings(self.vectors, self.latin)
         self.adapter = self._fit_adapter(cache_dir) if adapt else None
         self.calibration = calibrate_cached(self, cache_dir) if adapt else None
         # The knowledge's matching settings, with thresholds calibrated for this index
@@ -269,6 +304,10 @@ class Index:
         latin = np.array([not has_cjk(t) for t in texts], dtype=bool)
         return vectors, latin
 
+    def similarities(self, queries: list[np.ndarray], latin: np.ndarray) -> np.ndarray:
+        """(n_queries, n_phrasings) similarities of encoded questions to every phrasing."""
+        return self.model.fast_similarity(queries, latin, self.vectors, self.blended)
+
     def entry_scores(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Two (n_texts, n_entries) arrays: each entry's best phrasing similarity, and the
         ranking confidence (that similarity blended with the adapter's probability)."""
@@ -276,7 +315,7 @@ class Index:
             empty = np.zeros((len(texts), 0), dtype=np.float32)
             return empty, empty
         queries, latin = self.encode_queries(texts)
-        sims = self.model.similarity(queries, latin, self.vectors, self.latin)
+        sims = self.similarities(queries, latin)
         nearest = np.maximum.reduceat(sims, self.starts, axis=1)
         if self.adapter is None:
             return nearest, nearest
@@ -303,7 +342,7 @@ class Index:
         for start in range(0, n, block):
             rows = slice(start, min(n, start + block))
             queries = [v[rows] for v in self.vectors]
-            sims = self.model.similarity(queries, self.latin[rows], self.vectors, self.latin)
+            sims = self.similarities(queries, self.latin[rows])
             for i, j in zip(*np.nonzero(sims >= threshold), strict=True):
                 a, b = start + int(i), int(j)
                 if a >= b or self.owner[a] == self.owner[b]:
@@ -326,14 +365,22 @@ class Index:
 
 
 class AsyncMatcher:
-    """Ranks questions off the event loop, batching the ones that arrive together."""
+    """Ranks questions off the event loop, batching the ones that arrive together.
+
+    While a batch is being encoded in the worker thread, new questions wait in ``_pending``;
+    when it finishes, everything that arrived meanwhile goes as the next batch. Driven by
+    the worker's completion callback rather than by a task reading a queue: a question that
+    finds the matcher idle goes straight to the thread (a task and a queue cost two more
+    turns of the event loop, 0.3 ms per question).
+    """
 
     def __init__(self, index: Index, max_batch: int = 64) -> None:
         self.index = index
         self.max_batch = max_batch
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="encoder")
-        self._queue: asyncio.Queue[tuple[str, asyncio.Future]] | None = None
-        self._worker: asyncio.Task | None = None
+        self._pending: list[tuple[str, asyncio.Future]] = []
+        self._busy = False
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     def swap(self, index: Index) -> None:
         """Use a new index from the next batch on (a knowledge reload)."""
@@ -344,32 +391,53 @@ class AsyncMatcher:
         return await asyncio.get_running_loop().run_in_executor(self._executor, func, *args)
 
     async def rank(self, text: str) -> MatchResult:
-        if self._queue is None or self._worker is None or self._worker.done():
-            self._queue = asyncio.Queue()
-            self._worker = asyncio.create_task(self._work(self._queue), name="matcher")
-        future = asyncio.get_running_loop().create_future()
-        await self._queue.put((text, future))
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:  # first use, or a new event loop: nothing carries over
+            self._loop, self._pending, self._busy = loop, [], False
+        future = loop.create_future()
+        self._pending.append((text, future))
+        if not self._busy:
+            self._start_batch()
         return await future
 
-    async def _work(self, queue: asyncio.Queue) -> None:
-        while True:
-            batch = [await queue.get()]
-            while not queue.empty() and len(batch) < self.max_batch:
-                batch.append(queue.get_nowait())
-            texts = [text for text, _ in batch]
-            index = self.index
-            try:
-                results = await self.run_blocking(index.rank, texts)
-                for (_, future), result in zip(batch, results, strict=True):
-                    if not future.done():
-                        future.set_result(result)
-            except Exception as exc:  # never leave an asker waiting forever
-                log.error("matching failed: %s", type(exc).__name__)
-                for _, future in batch:
-                    if not future.done():
-                        future.set_exception(exc)
+    def _start_batch(self) -> None:
+        batch = [item for item in self._pending[: self.max_batch] if not item[1].done()]
+        del self._pending[: self.max_batch]
+        if not batch:
+            if self._pending:
+                self._start_batch()
+            return
+        assert self._loop is not None
+        index = self.index
+        try:
+            work = self._loop.run_in_executor(self._executor, index.rank, [t for t, _ in batch])
+        except RuntimeError:  # the matcher was closed
+            for _, future in batch:
+                future.cancel()
+            return
+        self._busy = True
+        work.add_done_callback(lambda done: self._finish_batch(batch, done))
+
+    def _finish_batch(self, batch: list[tuple[str, asyncio.Future]], work: asyncio.Future) -> None:
+        """Hand each asker its result (or the error: nobody is left waiting forever)."""
+        self._busy = False
+        error = None if work.cancelled() else work.exception()
+        if error is not None:
+            log.error("matching failed: %s", type(error).__name__)
+        for i, (_, future) in enumerate(batch):
+            if future.done():  # the asker gave up
+                continue
+            if work.cancelled():  # the matcher was closed
+                future.cancel()
+            elif error is not None:
+                future.set_exception(error)
+            else:
+                future.set_result(work.result()[i])
+        if self._pending:
+            self._start_batch()
 
     async def close(self) -> None:
-        if self._worker is not None:
-            self._worker.cancel()
         self._executor.shutdown(wait=False, cancel_futures=True)
+        for _, future in self._pending:
+            future.cancel()
+        self._pending = []

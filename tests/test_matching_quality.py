@@ -10,6 +10,7 @@ support_eval_unseen.csv was also never used to choose phrasings (README, "Measur
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from shared.evaluation import evaluate, read_labelled_csv
@@ -80,3 +81,15 @@ def test_chinese_questions_find_entries_phrased_only_in_english(shipped_index, t
     }
     results = index.rank(list(questions))
     assert [r.best.entry.id for r in results] == list(questions.values())
+
+
+def test_the_one_product_similarity_equals_the_blend_of_both_encoders(shipped_index):
+    """Index.similarities reads one blended matrix; it must give Model.similarity's figures
+    for Latin and Chinese questions against Latin and Chinese phrasings alike."""
+    _, index = shipped_index
+    texts = ["how do I reset my password", "忘记密码了怎么办", "withdrawal pending", "提现一直没到"]
+    queries, latin = index.encode_queries(texts)
+    assert latin.any() and not latin.all() and index.latin.any() and not index.latin.all()
+    reference = index.model.similarity(queries, latin, index.vectors, index.latin)
+    np.testing.assert_allclose(index.similarities(queries, latin), reference, atol=1e-5)
+    assert index.blended is not None
