@@ -379,6 +379,7 @@ class AsyncMatcher:
         self.max_batch = max_batch
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="encoder")
         self._pending: list[tuple[str, asyncio.Future]] = []
+        self._in_worker: list[tuple[str, asyncio.Future]] = []  # the batch being ranked
         self._busy = False
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -391,14 +392,19 @@ class AsyncMatcher:
         return await asyncio.get_running_loop().run_in_executor(self._executor, func, *args)
 
     async def rank(self, text: str) -> MatchResult:
+        return await self.submit(text)
+
+    def submit(self, text: str) -> asyncio.Future[MatchResult]:
+        """Start ranking ``text`` now (the worker begins at once if it is idle); the future
+        holds the result. Lets the caller do other waiting while the model works."""
         loop = asyncio.get_running_loop()
         if self._loop is not loop:  # first use, or a new event loop: nothing carries over
             self._loop, self._pending, self._busy = loop, [], False
-        future = loop.create_future()
+        future: asyncio.Future[MatchResult] = loop.create_future()
         self._pending.append((text, future))
         if not self._busy:
             self._start_batch()
-        return await future
+        return future
 
     def _start_batch(self) -> None:
         batch = [item for item in self._pending[: self.max_batch] if not item[1].done()]
@@ -415,12 +421,12 @@ class AsyncMatcher:
             for _, future in batch:
                 future.cancel()
             return
-        self._busy = True
+        self._busy, self._in_worker = True, batch
         work.add_done_callback(lambda done: self._finish_batch(batch, done))
 
     def _finish_batch(self, batch: list[tuple[str, asyncio.Future]], work: asyncio.Future) -> None:
         """Hand each asker its result (or the error: nobody is left waiting forever)."""
-        self._busy = False
+        self._busy, self._in_worker = False, []
         error = None if work.cancelled() else work.exception()
         if error is not None:
             log.error("matching failed: %s", type(error).__name__)
@@ -437,7 +443,8 @@ class AsyncMatcher:
             self._start_batch()
 
     async def close(self) -> None:
+        """Stop: questions waiting or being ranked are cancelled, new ones refused."""
         self._executor.shutdown(wait=False, cancel_futures=True)
-        for _, future in self._pending:
+        for _, future in self._in_worker + self._pending:
             future.cancel()
         self._pending = []

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import textwrap
+import threading
 
 import pytest
 from conftest import MINI_KB, message
@@ -564,6 +565,50 @@ async def test_32_concurrent_questions_all_get_their_own_answer(mini):
         assert len(replies) == 1
     assert sum(batches) == 32
     assert len(batches) < 32  # questions that arrive together are encoded together
+
+
+async def test_the_matcher_survives_a_failed_batch_and_an_asker_who_gives_up(mini):
+    matcher = mini.live.matcher
+    index = matcher.index
+    real_rank = index.rank
+    release = threading.Event()
+    calls = []
+
+    def slow_then_failing_rank(texts, top=5):
+        calls.append(list(texts))
+        if len(calls) == 1:
+            release.wait(5)  # hold the worker so that the next questions queue up
+            return real_rank(texts, top)
+        if len(calls) == 2:
+            raise ValueError("model failed")
+        return real_rank(texts, top)
+
+    index.rank = slow_then_failing_rank
+    first = matcher.submit("How do I reset my password?")
+    gives_up = matcher.submit("how long does a withdrawal take")
+    fails = matcher.submit("充值没到账")
+    gives_up.cancel()
+    release.set()
+    assert (await first).best.entry.id == "reset-password"
+    with pytest.raises(ValueError, match="model failed"):
+        await fails
+    assert calls[1] == ["充值没到账"]  # the asker who gave up was not encoded
+    # the next question gets a fresh batch and its answer
+    assert (await matcher.rank("充值没到账")).best.entry.id == "deposit-missing"
+
+
+async def test_closing_the_matcher_cancels_waiting_questions(mini):
+    matcher = mini.live.matcher
+    release = threading.Event()
+    real_rank = matcher.index.rank
+    matcher.index.rank = lambda texts, top=5: release.wait(5) and real_rank(texts, top)
+    running = matcher.submit("How do I reset my password?")
+    waiting = matcher.submit("how long does a withdrawal take")
+    await matcher.close()
+    release.set()
+    assert waiting.cancelled() and running.cancelled()  # in the worker or not
+    with pytest.raises(asyncio.CancelledError):
+        await matcher.rank("anything")  # and nothing new starts
 
 
 async def test_conversations_do_not_share_state(mini):
