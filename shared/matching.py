@@ -143,11 +143,11 @@ class Model:
         there is nothing to blend."""
         if self.latin is None or self.blend <= 0:
             return None
-        primary = np.where(phrasing_latin, 1 - self.blend, 1.0).astype(np.float32)[:, None]
-        latin = np.where(phrasing_latin, self.blend, 0.0).astype(np.float32)[:, None]
-        return np.ascontiguousarray(
-            np.concatenate([phrasings[0] * primary, phrasings[1] * latin], axis=1)
-        )
+        latin_rows = phrasing_latin[:, None]
+        primary = phrasings[0] * np.where(latin_rows, 1 - self.blend, 1.0)
+        latin = np.where(latin_rows, self.blend * phrasings[1], 0.0)  # the English model
+        # cannot read Chinese: whatever it made of a Chinese phrasing is dropped, not scaled
+        return np.ascontiguousarray(np.concatenate([primary, latin], axis=1), dtype=np.float32)
 
     def fast_similarity(
         self,
@@ -375,12 +375,15 @@ class AsyncMatcher:
     """
 
     def __init__(self, index: Index, max_batch: int = 64) -> None:
+        if max_batch < 1:
+            raise ValueError("max_batch must be at least 1")
         self.index = index
         self.max_batch = max_batch
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="encoder")
         self._pending: list[tuple[str, asyncio.Future]] = []
         self._in_worker: list[tuple[str, asyncio.Future]] = []  # the batch being ranked
         self._busy = False
+        self._closed = False
         self._loop: asyncio.AbstractEventLoop | None = None
 
     def swap(self, index: Index) -> None:
@@ -398,26 +401,27 @@ class AsyncMatcher:
         """Start ranking ``text`` now (the worker begins at once if it is idle); the future
         holds the result. Lets the caller do other waiting while the model works."""
         loop = asyncio.get_running_loop()
-        if self._loop is not loop:  # first use, or a new event loop: nothing carries over
-            self._loop, self._pending, self._busy = loop, [], False
         future: asyncio.Future[MatchResult] = loop.create_future()
+        if self._closed:
+            future.cancel()
+            return future
+        if self._loop is not loop:  # first use, or a new event loop: nothing carries over
+            self._loop, self._pending, self._in_worker, self._busy = loop, [], [], False
         self._pending.append((text, future))
         if not self._busy:
             self._start_batch()
         return future
 
     def _start_batch(self) -> None:
-        batch = [item for item in self._pending[: self.max_batch] if not item[1].done()]
-        del self._pending[: self.max_batch]
-        if not batch:
-            if self._pending:
-                self._start_batch()
+        self._pending = [item for item in self._pending if not item[1].done()]  # gave up
+        if not self._pending:
             return
+        batch, self._pending = self._pending[: self.max_batch], self._pending[self.max_batch :]
         assert self._loop is not None
         index = self.index
         try:
             work = self._loop.run_in_executor(self._executor, index.rank, [t for t, _ in batch])
-        except RuntimeError:  # the matcher was closed
+        except RuntimeError:  # the executor is shut down
             for _, future in batch:
                 future.cancel()
             return
@@ -425,26 +429,41 @@ class AsyncMatcher:
         work.add_done_callback(lambda done: self._finish_batch(batch, done))
 
     def _finish_batch(self, batch: list[tuple[str, asyncio.Future]], work: asyncio.Future) -> None:
-        """Hand each asker its result (or the error: nobody is left waiting forever)."""
+        """Hand each asker its result or the error, then start the next batch. Runs as a
+        callback, where an exception would only reach the loop's handler: nothing may be
+        left waiting, whatever happens here."""
         self._busy, self._in_worker = False, []
-        error = None if work.cancelled() else work.exception()
-        if error is not None:
-            log.error("matching failed: %s", type(error).__name__)
-        for i, (_, future) in enumerate(batch):
-            if future.done():  # the asker gave up
-                continue
+        try:
             if work.cancelled():  # the matcher was closed
-                future.cancel()
-            elif error is not None:
-                future.set_exception(error)
-            else:
-                future.set_result(work.result()[i])
-        if self._pending:
-            self._start_batch()
+                for _, future in batch:
+                    future.cancel()
+                return
+            error = work.exception()
+            results = work.result() if error is None else None
+            if results is not None and len(results) != len(batch):
+                error = RuntimeError(f"{len(results)} results for {len(batch)} questions")
+            if error is not None:
+                log.error("matching failed: %s", type(error).__name__, exc_info=error)
+            for i, (_, future) in enumerate(batch):
+                if future.done():  # the asker gave up
+                    continue
+                if error is not None:
+                    future.set_exception(error)
+                else:
+                    future.set_result(results[i])
+        except Exception as exc:
+            for _, future in batch:
+                if not future.done():
+                    future.set_exception(exc)
+        finally:
+            if self._pending and not self._closed:
+                self._start_batch()
 
     async def close(self) -> None:
         """Stop: questions waiting or being ranked are cancelled, new ones refused."""
+        self._closed = True
         self._executor.shutdown(wait=False, cancel_futures=True)
         for _, future in self._in_worker + self._pending:
-            future.cancel()
-        self._pending = []
+            if not future.get_loop().is_closed():
+                future.cancel()
+        self._pending, self._in_worker = [], []

@@ -14,6 +14,7 @@ import pytest
 from conftest import MINI_KB, message
 from sqlalchemy import select
 
+from shared.matching import AsyncMatcher, MatchResult
 from shared.messages import CollectingChannel, Incoming
 from shared.pipeline import Pipeline
 from shared.settings import SHIPPED_KNOWLEDGE, Settings
@@ -609,6 +610,48 @@ async def test_closing_the_matcher_cancels_waiting_questions(mini):
     assert waiting.cancelled() and running.cancelled()  # in the worker or not
     with pytest.raises(asyncio.CancelledError):
         await matcher.rank("anything")  # and nothing new starts
+
+
+class HeldIndex:
+    """Records the batches it is asked to rank; holds the first until released."""
+
+    def __init__(self) -> None:
+        self.batches: list[list[str]] = []
+        self.release = threading.Event()
+        self.drop_one = False  # answer one question too few (a broken index)
+
+    def rank(self, texts, top=5):
+        self.batches.append(list(texts))
+        if len(self.batches) == 1:
+            self.release.wait(5)
+        results = [MatchResult(()) for _ in texts]
+        return results[1:] if self.drop_one else results
+
+
+async def test_the_matcher_splits_what_waits_into_batches_of_max_batch():
+    index = HeldIndex()
+    matcher = AsyncMatcher(index, max_batch=2)  # type: ignore[arg-type]
+    futures = [matcher.submit(f"q{i}") for i in range(5)]
+    index.release.set()
+    assert all(isinstance(r, MatchResult) for r in await asyncio.gather(*futures))
+    assert index.batches == [["q0"], ["q1", "q2"], ["q3", "q4"]]
+    await matcher.close()
+    with pytest.raises(ValueError):
+        AsyncMatcher(index, max_batch=0)  # type: ignore[arg-type]
+
+
+async def test_a_wrong_number_of_results_fails_its_askers_and_the_matcher_goes_on():
+    index = HeldIndex()
+    matcher = AsyncMatcher(index)  # type: ignore[arg-type]
+    index.drop_one = True
+    first, second = matcher.submit("a"), matcher.submit("b")
+    index.release.set()
+    for future in (first, second):
+        with pytest.raises(RuntimeError, match="results for"):
+            await future
+    index.drop_one = False
+    assert isinstance(await matcher.rank("c"), MatchResult)
+    await matcher.close()
 
 
 async def test_conversations_do_not_share_state(mini):
