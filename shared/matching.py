@@ -58,6 +58,8 @@ class Candidate:
 class MatchResult:
     candidates: tuple[Candidate, ...]  # best first, one per entry
     cjk: bool = False  # the question is written in Chinese script
+    # the thresholds of the index that scored it (a reload may swap the index meanwhile)
+    settings: MatchingSettings | None = None
 
     @property
     def best(self) -> Candidate | None:
@@ -330,7 +332,7 @@ class Index:
             candidates = tuple(
                 Candidate(self.entries[i], float(sims[i]), float(conf[i])) for i in order
             )
-            results.append(MatchResult(candidates, cjk=has_cjk(text)))
+            results.append(MatchResult(candidates, cjk=has_cjk(text), settings=self.settings))
         return results
 
     def conflicts(self, threshold: float = 0.93, limit: int = 50) -> list[Problem]:

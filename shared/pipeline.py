@@ -236,7 +236,8 @@ class Pipeline:
         language: str,
         open_ticket: Ticket | None,
     ) -> Outcome:
-        settings = self.live.matcher.index.settings  # thresholds calibrated for the index
+        # the thresholds calibrated for the index that scored the question
+        settings = result.settings or self.live.matcher.index.settings
         decision = decide(result, settings)
         others = [c for c in result.candidates if c.score >= settings.suggest_threshold]
         if decision.action == "answer":

@@ -65,6 +65,8 @@ def test_tight_knowledge_gets_a_stricter_threshold(tmp_path, monkeypatch):
     assert defaults.answer_threshold <= result.best.score < calibration.answer_threshold
     assert decide(result, index.settings).action != "answer"
     assert decide(result, defaults).action == "answer"
+    # the result carries the thresholds it was scored under (a reload may swap the index)
+    assert result.settings is index.settings
 
     # Cached: the second index reads the result instead of computing it again.
     def must_not_run(index):
