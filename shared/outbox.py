@@ -5,7 +5,9 @@ transaction as the change it announces (a moderator's reply, a new ticket, a clo
 and the running bot of that platform polls the table, makes the platform call, and marks the
 row delivered only after the call succeeded. A bot that is down or restarting loses nothing:
 the row waits. A failed call is tried again later (growing pauses); a row a bot has taken is
-leased for a minute, so two bots of one platform do not send it twice.
+leased for a minute, so two bots of one platform do not send it twice: the bot takes the lease
+again just before the call and keeps renewing it while the call runs (a rate-limited call can
+wait for minutes), and a bot whose lease was taken over by another leaves the row to it.
 
 Kinds:
     reply     a moderator's answer, to the member (their chat or a private message)
@@ -16,9 +18,11 @@ Kinds:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import re
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -31,6 +35,7 @@ from shared.tickets import Base, TicketStore
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(seconds=60)  # a taken row is another bot's again after this
+RENEW_EVERY = LEASE / 3  # while a call runs, its lease is renewed this often
 MAX_ATTEMPTS = 8  # then the row is given up ("failed") and shows so in the desk
 BATCH = 20
 # Platforms whose bots deliver from the outbox (others, like the CLI, get no rows).
@@ -102,6 +107,7 @@ class OutboxRow(Base):
     last_error: Mapped[str | None] = mapped_column(String(200), nullable=True)
     next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    lease_owner: Mapped[str | None] = mapped_column(String(32), nullable=True)  # Outbox.owner
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
@@ -130,6 +136,7 @@ class Outbox:
 
     def __init__(self, store: TicketStore) -> None:
         self.store = store
+        self.owner = uuid.uuid4().hex  # this bot's name on the leases it takes
 
     def due(self, platform: str, limit: int = BATCH) -> list[OutboxItem]:
         """Take (lease) the rows of ``platform`` that are due, oldest first; at most one per
@@ -161,7 +168,10 @@ class Outbox:
                         OutboxRow.status == "pending",
                         or_(OutboxRow.locked_until.is_(None), OutboxRow.locked_until <= now),
                     )
-                    .values(locked_until=now + LEASE)
+                    .values(locked_until=now + LEASE, lease_owner=self.owner)
+                    # not re-checked in Python on the loaded rows: SQLite hands back naive
+                    # datetimes, which cannot be compared with ``now``
+                    .execution_options(synchronize_session=False)
                 )
                 if leased.rowcount == 1:
                     taken.append(_item(row))
@@ -170,13 +180,31 @@ class Outbox:
             session.commit()
             return taken
 
+    def renew(self, item_id: int) -> bool:
+        """Extend this bot's lease on a row; False when the row is no longer this bot's to
+        deliver (another bot took it after the lease ran out, or it is done)."""
+        now = _now()
+        with self.store.sessions() as session:
+            renewed = session.execute(
+                update(OutboxRow)
+                .where(
+                    OutboxRow.id == item_id,
+                    OutboxRow.status == "pending",
+                    OutboxRow.lease_owner == self.owner,
+                )
+                .values(locked_until=now + LEASE)
+                .execution_options(synchronize_session=False)
+            )
+            session.commit()
+            return renewed.rowcount == 1
+
     def delivered(self, item_id: int, *, skipped: bool = False) -> None:
         with self.store.sessions() as session:
             row = session.get(OutboxRow, item_id)
             if row is not None:
                 row.status = "skipped" if skipped else "delivered"
                 row.delivered_at = _now()
-                row.locked_until = None
+                row.locked_until = row.lease_owner = None
                 session.commit()
 
     def failed(self, item_id: int, error: str, *, permanent: bool = False) -> None:
@@ -187,7 +215,7 @@ class Outbox:
                 return
             row.attempts += 1
             row.last_error = error[:200]
-            row.locked_until = None
+            row.locked_until = row.lease_owner = None
             if permanent or row.attempts >= MAX_ATTEMPTS:
                 row.status = "failed"
             else:
@@ -279,6 +307,12 @@ async def run_outbox(
 
 
 async def _deliver_one(outbox: Outbox, item: OutboxItem, deliver) -> None:
+    # The rows were leased together; the earlier calls may have taken long enough for this
+    # row's lease to run out and another bot to take it.
+    if not await asyncio.to_thread(outbox.renew, item.id):
+        log.info("outbox: %s #%d is another bot's now", item.kind, item.id)
+        return
+    keeper = asyncio.create_task(_keep_lease(outbox, item.id))
     try:
         result = await deliver(item)
     except PermanentFailure as exc:
@@ -294,6 +328,20 @@ async def _deliver_one(outbox: Outbox, item: OutboxItem, deliver) -> None:
     else:
         await asyncio.to_thread(outbox.delivered, item.id, skipped=result == SKIPPED)
         log.info("outbox: %s #%d %s", item.kind, item.id, result or "delivered")
+    finally:
+        keeper.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await keeper
+
+
+async def _keep_lease(outbox: Outbox, item_id: int) -> None:
+    """Renew a row's lease while its platform call runs."""
+    while True:
+        await asyncio.sleep(RENEW_EVERY.total_seconds())
+        try:
+            await asyncio.to_thread(outbox.renew, item_id)
+        except Exception as exc:  # the database was away: the next renewal may succeed
+            log.warning("outbox: lease of #%d not renewed (%s)", item_id, type(exc).__name__)
 
 
 _TICKET_LINK = re.compile(r"https?://\S+?/t/[A-Za-z0-9_-]{16,}")

@@ -5,11 +5,13 @@ Run on SQLite here and on PostgreSQL in tests/test_postgres.py."""
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import update
 
-from shared.outbox import SKIPPED, Outbox, OutboxRow, PermanentFailure, run_outbox
+import shared.outbox as outbox_module
+from shared.outbox import SKIPPED, Outbox, OutboxRow, PermanentFailure, _deliver_one, run_outbox
 from shared.tickets import TicketStore
 
 
@@ -57,8 +59,72 @@ def check_leases_order_and_retries(store: TicketStore) -> None:
     assert outbox.due("discord") == []
 
 
+def check_a_lease_taken_over_is_left_alone(store: TicketStore) -> None:
+    """Two bots of one platform: when the first one's lease ran out (a long rate-limit wait)
+    and the second took the row, the first may no longer renew it, the second may."""
+    first_bot, second_bot = Outbox(store), Outbox(store)
+    store.reply(ticket(store, "7").id, "mod", "hello")
+    taken = first_bot.due("telegram")
+    assert taken and second_bot.due("telegram") == []
+    assert first_bot.renew(taken[0].id)
+    with store.sessions() as session:  # the first bot's leases run out
+        session.execute(update(OutboxRow).values(locked_until=datetime.now(UTC)))
+        session.commit()
+    retaken = second_bot.due("telegram")
+    assert [i.id for i in retaken] == [i.id for i in taken]
+    assert not first_bot.renew(taken[0].id)
+    assert second_bot.renew(taken[0].id)
+    second_bot.delivered(taken[0].id)
+    assert not second_bot.renew(taken[0].id)  # delivered: nobody's to deliver again
+
+
 def test_leases_order_and_retries(store):
     check_leases_order_and_retries(store)
+
+
+def test_a_lease_taken_over_is_left_alone(store):
+    check_a_lease_taken_over_is_left_alone(store)
+
+
+async def test_a_bot_whose_lease_was_taken_over_does_not_deliver(store):
+    first_bot, second_bot = Outbox(store), Outbox(store)
+    store.reply(ticket(store, "8").id, "mod", "hello")
+    stale = first_bot.due("telegram")
+    with store.sessions() as session:
+        session.execute(update(OutboxRow).values(locked_until=datetime.now(UTC)))
+        session.commit()
+    assert second_bot.due("telegram")
+    calls = []
+
+    async def deliver(item):
+        calls.append(item.id)
+
+    for item in stale:
+        await _deliver_one(first_bot, item, deliver)
+    assert calls == []
+    assert {r["status"] for r in first_bot.rows()} == {"pending"}  # the second bot's now
+
+
+async def test_a_long_call_keeps_its_lease(store, monkeypatch):
+    """A call that outlasts the lease (a rate-limited platform) keeps the row: another bot
+    polling all the while never gets it, and it is delivered once."""
+    monkeypatch.setattr(outbox_module, "LEASE", timedelta(seconds=2))
+    monkeypatch.setattr(outbox_module, "RENEW_EVERY", timedelta(seconds=0.4))
+    store.reply(ticket(store, "9").id, "mod", "hello")
+    first_bot, second_bot = Outbox(store), Outbox(store)
+    items = first_bot.due("telegram")
+    reply = next(i for i in items if i.kind == "reply")
+    stolen = []
+
+    async def slow_deliver(item):
+        for _ in range(15):  # 3 s, longer than the lease
+            await asyncio.sleep(0.2)
+            stolen.extend(await asyncio.to_thread(second_bot.due, "telegram"))
+
+    await _deliver_one(first_bot, reply, slow_deliver)
+    assert [i.id for i in stolen if i.id == reply.id] == []
+    (row,) = [r for r in first_bot.rows() if r["id"] == reply.id]
+    assert row["status"] == "delivered"
 
 
 def test_platforms_without_a_bot_get_no_rows(store):

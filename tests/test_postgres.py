@@ -23,7 +23,7 @@ from shared.settings import Settings
 from shared.tickets import Base, TicketStore
 from tests.conftest import DESK_PASSWORD
 from tests.test_desk import csrf_of, login
-from tests.test_outbox import check_leases_order_and_retries
+from tests.test_outbox import check_a_lease_taken_over_is_left_alone, check_leases_order_and_retries
 
 # The core's ticket tests (tests/test_tickets.py), run again here on PostgreSQL: the module's
 # `db_url` fixture is replaced by the one below.
@@ -122,6 +122,7 @@ def test_outbox_on_postgresql(db_url):
     db = TicketStore(db_url, "https://desk.example")
     try:
         check_leases_order_and_retries(db)
+        check_a_lease_taken_over_is_left_alone(db)
     finally:
         db.dispose()
 
