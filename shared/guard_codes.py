@@ -219,6 +219,11 @@ def find_codes(norm: str, labels: Labels) -> list[tuple]:
 
 # Groups of digits joined by single spaces or dashes; windows of them are checked below.
 _DIGIT_RUN_RE = re.compile(r"(?<![0-9A-Za-z+])(?<!\d[.,])\d+(?:[ \-]\d+)*(?![0-9A-Za-z])")
+# Cards written with dots ("4111.1111.1111.1111"): only the card layouts, so that version
+# numbers, addresses and amounts with dots are not read as digits of one number.
+_DOTTED_CARD_RE = re.compile(
+    r"(?<![\d.])(?:\d{4}(?:\.\d{4}){3}(?:\.\d{3})?|\d{4}\.\d{6}\.\d{5})(?!\.?\d)"
+)
 _CVV_RE = re.compile(
     rf"{NOT_AFTER_ALNUM}(?:cvv2?|cvc2?|cid|security\s*code|安全码|安全碼)\s*(?:is|:|=)?\s*"
     rf"(?P<cvv>\d{{3,4}}){NOT_BEFORE_ALNUM}",
@@ -257,6 +262,14 @@ def find_cards(norm: str, labels: Labels, urls: list[tuple[int, int]]) -> list[t
             found.append((m.start(), m.end(), "card_number"))
             continue
         found.extend(_card_in_groups(norm, groups))
+    for m in _DOTTED_CARD_RE.finditer(norm):
+        label = labels.before(m.start(), 25)
+        if inside(urls, m.start(), m.end()) or (
+            label is not None and label.kind in ("id", "public", "otp", "backup")
+        ):
+            continue
+        if _is_card(m.group().replace(".", "")):
+            found.append((m.start(), m.end(), "card_number"))
     if found:
         found.extend((c.start("cvv"), c.end("cvv"), "card_number") for c in _CVV_RE.finditer(norm))
     return found

@@ -59,6 +59,8 @@ ZH_SEED = "的 一 是 在 不 了 有 和 人 这 中 大"
         ),
         ("卡号4111111111111111", "card_number", "4111111111111111"),
         ("card 4111-1111-1111-1111 exp 12/25", "card_number", "4111-1111-1111-1111"),
+        ("my card is 4111.1111.1111.1111.", "card_number", "4111.1111.1111.1111"),
+        ("amex 3782.822463.10005 pls help", "card_number", "3782.822463.10005"),
     ],
 )
 def test_catches_and_redacts(text: str, kind: str, secret: str) -> None:
@@ -82,6 +84,9 @@ def test_catches_and_redacts(text: str, kind: str, secret: str) -> None:
         "please verify my account, the card never arrived",
         "我的充值还没到账，请帮我看看是什么原因",
         "card 4111 1111 1111 1112 declined",
+        "card 4111.1111.1111.1112 declined",
+        "订单号 4111.1111.1111.1111 还没处理",
+        "app version 4111.1111.1111.1111.2 crashes, server 10.0.0.1",
     ],
 )
 def test_leaves_ordinary_text_alone(text: str) -> None:
