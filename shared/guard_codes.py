@@ -222,7 +222,7 @@ _DIGIT_RUN_RE = re.compile(r"(?<![0-9A-Za-z+])(?<!\d[.,])\d+(?:[ \-]\d+)*(?![0-9
 # Cards written with dots ("4111.1111.1111.1111"): only the card layouts, so that version
 # numbers, addresses and amounts with dots are not read as digits of one number.
 _DOTTED_CARD_RE = re.compile(
-    r"(?<![\d.])(?:\d{4}(?:\.\d{4}){3}(?:\.\d{3})?|\d{4}\.\d{6}\.\d{5})(?!\.?\d)"
+    r"(?<!\d)(?<!\d\.)(?:\d{4}(?:\.\d{4}){3}(?:\.\d{3})?|\d{4}\.\d{6}\.\d{5})(?!\.?\d)"
 )
 _CVV_RE = re.compile(
     rf"{NOT_AFTER_ALNUM}(?:cvv2?|cvc2?|cid|security\s*code|安全码|安全碼)\s*(?:is|:|=)?\s*"
@@ -263,13 +263,17 @@ def find_cards(norm: str, labels: Labels, urls: list[tuple[int, int]]) -> list[t
             continue
         found.extend(_card_in_groups(norm, groups))
     for m in _DOTTED_CARD_RE.finditer(norm):
+        # Only an ID label excuses these digits: a code label does not, because no code is
+        # written with dots, so nothing else would catch them.
         label = labels.before(m.start(), 25)
         if inside(urls, m.start(), m.end()) or (
-            label is not None and label.kind in ("id", "public", "otp", "backup")
+            label is not None and label.kind in ("id", "public")
         ):
             continue
-        if _is_card(m.group().replace(".", "")):
-            found.append((m.start(), m.end(), "card_number"))
+        digits = m.group().replace(".", "")
+        if _is_card(digits) or (len(digits) == 19 and _is_card(digits[:16])):
+            end = m.end() if _is_card(digits) else m.start() + 19  # "4111.1111.1111.1111.123"
+            found.append((m.start(), end, "card_number"))
     if found:
         found.extend((c.start("cvv"), c.end("cvv"), "card_number") for c in _CVV_RE.finditer(norm))
     return found

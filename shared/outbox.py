@@ -18,7 +18,6 @@ Kinds:
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 import re
@@ -199,19 +198,25 @@ class Outbox:
             return renewed.rowcount == 1
 
     def delivered(self, item_id: int, *, skipped: bool = False) -> None:
+        """The platform accepted the call: the row is done (even when its lease had passed to
+        another bot meanwhile: the message was sent, so the other bot must not send it)."""
         with self.store.sessions() as session:
             row = session.get(OutboxRow, item_id)
-            if row is not None:
-                row.status = "skipped" if skipped else "delivered"
-                row.delivered_at = _now()
-                row.locked_until = row.lease_owner = None
-                session.commit()
+            if row is None or row.status != "pending":
+                return
+            if row.lease_owner != self.owner:
+                log.warning("outbox: #%d delivered after its lease had run out", item_id)
+            row.status = "skipped" if skipped else "delivered"
+            row.delivered_at = _now()
+            row.locked_until = row.lease_owner = None
+            session.commit()
 
     def failed(self, item_id: int, error: str, *, permanent: bool = False) -> None:
-        """A call that did not succeed: try again later (or never, when ``permanent``)."""
+        """A call that did not succeed: try again later (or never, when ``permanent``). Only
+        while this bot holds the row: another bot that took it over decides its fate."""
         with self.store.sessions() as session:
             row = session.get(OutboxRow, item_id)
-            if row is None:
+            if row is None or row.status != "pending" or row.lease_owner != self.owner:
                 return
             row.attempts += 1
             row.last_error = error[:200]
@@ -220,6 +225,18 @@ class Outbox:
                 row.status = "failed"
             else:
                 row.next_attempt_at = _now() + timedelta(seconds=min(2**row.attempts, 300))
+            session.commit()
+
+    def release(self) -> None:
+        """Give back the leases of rows this bot took but did not get to (it is stopping), so
+        that a restarted or second bot need not wait for them to run out."""
+        with self.store.sessions() as session:
+            session.execute(
+                update(OutboxRow)
+                .where(OutboxRow.lease_owner == self.owner, OutboxRow.status == "pending")
+                .values(locked_until=None, lease_owner=None)
+                .execution_options(synchronize_session=False)
+            )
             session.commit()
 
     def rows(self, *, ticket_id: int | None = None, platform: str | None = None) -> list[dict]:
@@ -304,6 +321,10 @@ async def run_outbox(
             await asyncio.wait_for(stop.wait(), interval)
         except TimeoutError:
             pass
+    try:
+        await asyncio.to_thread(outbox.release)
+    except Exception as exc:  # the leases run out by themselves in a minute
+        log.warning("outbox (%s): leases not released (%s)", platform, type(exc).__name__)
 
 
 async def _deliver_one(outbox: Outbox, item: OutboxItem, deliver) -> None:
@@ -312,14 +333,23 @@ async def _deliver_one(outbox: Outbox, item: OutboxItem, deliver) -> None:
     if not await asyncio.to_thread(outbox.renew, item.id):
         log.info("outbox: %s #%d is another bot's now", item.kind, item.id)
         return
-    keeper = asyncio.create_task(_keep_lease(outbox, item.id))
+    call = asyncio.ensure_future(deliver(item))
+    keeper = asyncio.create_task(_keep_lease(outbox, item.id, call))
     try:
-        result = await deliver(item)
+        try:
+            result = await call
+        finally:
+            keeper.cancel()
+            await asyncio.gather(keeper, return_exceptions=True)
     except PermanentFailure as exc:
         log.warning("outbox: %s #%d cannot be delivered (%s)", item.kind, item.id, exc)
         await asyncio.to_thread(outbox.failed, item.id, str(exc), permanent=True)
     except asyncio.CancelledError:
-        raise
+        current = asyncio.current_task()
+        if current is not None and current.cancelling():
+            raise  # the bot is stopping
+        # the keeper stopped the call: the lease was lost, another bot may have the row
+        log.warning("outbox: %s #%d stopped, its lease was lost", item.kind, item.id)
     except Exception as exc:  # only the type: a library's message may quote the text
         log.warning(
             "outbox: %s #%d failed (%s); will retry", item.kind, item.id, type(exc).__name__
@@ -328,20 +358,27 @@ async def _deliver_one(outbox: Outbox, item: OutboxItem, deliver) -> None:
     else:
         await asyncio.to_thread(outbox.delivered, item.id, skipped=result == SKIPPED)
         log.info("outbox: %s #%d %s", item.kind, item.id, result or "delivered")
-    finally:
-        keeper.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await keeper
 
 
-async def _keep_lease(outbox: Outbox, item_id: int) -> None:
-    """Renew a row's lease while its platform call runs."""
+async def _keep_lease(outbox: Outbox, item_id: int, call: asyncio.Future) -> None:
+    """Renew a row's lease while its platform call runs. When the lease is lost (another bot
+    took the row, or the database was away for about as long as a lease lasts) the call is
+    stopped: better a retry than the same message sent by two bots."""
+    loop = asyncio.get_running_loop()
+    renewed_at = loop.time()
+    limit = (LEASE - RENEW_EVERY).total_seconds()
     while True:
         await asyncio.sleep(RENEW_EVERY.total_seconds())
         try:
-            await asyncio.to_thread(outbox.renew, item_id)
+            if await asyncio.to_thread(outbox.renew, item_id):
+                renewed_at = loop.time()
+                continue
         except Exception as exc:  # the database was away: the next renewal may succeed
             log.warning("outbox: lease of #%d not renewed (%s)", item_id, type(exc).__name__)
+            if loop.time() - renewed_at < limit:
+                continue
+        call.cancel()
+        return
 
 
 _TICKET_LINK = re.compile(r"https?://\S+?/t/[A-Za-z0-9_-]{16,}")

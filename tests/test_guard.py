@@ -61,6 +61,8 @@ ZH_SEED = "的 一 是 在 不 了 有 和 人 这 中 大"
         ("card 4111-1111-1111-1111 exp 12/25", "card_number", "4111-1111-1111-1111"),
         ("my card is 4111.1111.1111.1111.", "card_number", "4111.1111.1111.1111"),
         ("amex 3782.822463.10005 pls help", "card_number", "3782.822463.10005"),
+        ("card No.4111.1111.1111.1111", "card_number", "4111.1111.1111.1111"),
+        ("验证码 4111.1111.1111.1111", "card_number", "4111.1111.1111.1111"),
     ],
 )
 def test_catches_and_redacts(text: str, kind: str, secret: str) -> None:

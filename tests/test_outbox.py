@@ -74,8 +74,20 @@ def check_a_lease_taken_over_is_left_alone(store: TicketStore) -> None:
     assert [i.id for i in retaken] == [i.id for i in taken]
     assert not first_bot.renew(taken[0].id)
     assert second_bot.renew(taken[0].id)
+    # the first bot's late failure does not free the row (a third bot would send it too)
+    first_bot.failed(taken[0].id, "RetryAfter")
+    assert first_bot.due("telegram") == [] and second_bot.renew(taken[0].id)
     second_bot.delivered(taken[0].id)
     assert not second_bot.renew(taken[0].id)  # delivered: nobody's to deliver again
+    first_bot.failed(taken[0].id, "Forbidden", permanent=True)  # nor does it undo that
+    (row,) = [r for r in first_bot.rows() if r["id"] == taken[0].id]
+    assert (row["status"], row["attempts"]) == ("delivered", 0)
+    # a stopping bot gives back the leases of the rows it did not get to
+    store.reply(ticket(store, "6").id, "mod", "hello again")
+    left = first_bot.due("telegram")
+    assert left and second_bot.due("telegram") == []
+    first_bot.release()
+    assert [i.id for i in second_bot.due("telegram")] == [i.id for i in left]
 
 
 def test_leases_order_and_retries(store):
@@ -125,6 +137,29 @@ async def test_a_long_call_keeps_its_lease(store, monkeypatch):
     assert [i.id for i in stolen if i.id == reply.id] == []
     (row,) = [r for r in first_bot.rows() if r["id"] == reply.id]
     assert row["status"] == "delivered"
+
+
+async def test_a_call_is_stopped_when_its_lease_is_lost(store, monkeypatch):
+    """If the lease cannot be kept (here: the row was given to another bot while the
+    database was unreachable), the call is stopped rather than finished twice."""
+    monkeypatch.setattr(outbox_module, "LEASE", timedelta(seconds=2))
+    monkeypatch.setattr(outbox_module, "RENEW_EVERY", timedelta(seconds=0.2))
+    store.reply(ticket(store, "5").id, "mod", "hello")
+    bot = Outbox(store)
+    reply = next(i for i in bot.due("telegram") if i.kind == "reply")
+    finished = []
+
+    async def slow_deliver(item):
+        with store.sessions() as session:  # another bot holds the row now
+            session.execute(update(OutboxRow).values(lease_owner="another-bot"))
+            session.commit()
+        await asyncio.sleep(3)
+        finished.append(item.id)
+
+    await asyncio.wait_for(_deliver_one(bot, reply, slow_deliver), 2.5)
+    assert finished == []
+    (row,) = [r for r in bot.rows() if r["id"] == reply.id]
+    assert (row["status"], row["attempts"]) == ("pending", 0)  # the other bot's to send
 
 
 def test_platforms_without_a_bot_get_no_rows(store):
