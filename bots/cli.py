@@ -191,12 +191,17 @@ def cmd_kb_eval(args: argparse.Namespace) -> int:
     spec = args.model or settings.model or knowledge.settings.matching.model
     model = model_for(spec, knowledge, settings.data_dir)
     index = Index(knowledge, model, settings.cache_dir)
-    report = evaluate(index, knowledge, rows)
+    report = evaluate(index, knowledge, rows, misses=args.misses)
     if args.json:
         print(json.dumps(report, ensure_ascii=False))
-    else:
-        for key, value in report.items():
+        return 0
+    for key, value in report.items():
+        if key != "misses":
             print(f"{key}: {value}")
+    for miss in report.get("misses", []):
+        got = ", ".join(f"{entry} ({score:.2f})" for entry, score in miss["got"])
+        want = f"wanted {miss['want']}" if miss["want"] else "wanted no answer"
+        print(f"miss ({miss['kind']}): {miss['text']!r}: {want}; ranked: {got}")
     return 0
 
 
@@ -348,6 +353,11 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("csv")
     ev.add_argument("--json", action="store_true")
     ev.add_argument("--model", help="override the model (default: the knowledge's)")
+    ev.add_argument(
+        "--misses",
+        action="store_true",
+        help="also list the questions matched to the wrong entry or answered out of scope",
+    )
     ev.set_defaults(func=cmd_kb_eval)
 
     guard = sub.add_parser("guard", help="the secret guard").add_subparsers(

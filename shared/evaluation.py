@@ -104,9 +104,16 @@ def split_csv(
 
 
 def evaluate(
-    index: Index, knowledge: Knowledge, rows: list[LabelledQuestion], *, timing_sample: int = 100
+    index: Index,
+    knowledge: Knowledge,
+    rows: list[LabelledQuestion],
+    *,
+    timing_sample: int = 100,
+    misses: bool = False,
 ) -> dict:
-    """Accuracy and out-of-scope figures (definitions in README, "Measuring the matcher")."""
+    """Accuracy and out-of-scope figures (definitions in README, "Measuring the matcher");
+    with ``misses``, also the questions it got wrong, to show an admin which entries need
+    more phrasings."""
     settings = index.settings  # the knowledge's, with calibrated thresholds
     results: list[MatchResult] = []
     batch = 256
@@ -127,6 +134,14 @@ def evaluate(
             answered += 1
         else:
             oos_declined += 1
+    wrong = []
+    if misses:
+        for r, m in in_scope:
+            if not (m.best and m.best.entry.id == entry_id_for(r.label)):
+                wrong.append(_miss(r, m, "wrong entry"))
+        for r, m in out_scope:
+            if decide(m, settings).action == "answer":
+                wrong.append(_miss(r, m, "out of scope, answered"))
     known = {e.id for e in knowledge.entries}
     unknown = sorted({entry_id_for(r.label) for r, _ in in_scope} - known)
 
@@ -140,7 +155,7 @@ def evaluate(
     def ratio(a: int, b: int) -> float | None:
         return round(a / b, 4) if b else None
 
-    return {
+    report = {
         "questions": len(rows),
         "in_scope": len(in_scope),
         "out_of_scope": len(out_scope),
@@ -154,3 +169,12 @@ def evaluate(
         "model": index.model.name,
         "unknown_labels": unknown,
     }
+    if misses:
+        report["misses"] = wrong
+    return report
+
+
+def _miss(row: LabelledQuestion, result: MatchResult, kind: str) -> dict:
+    got = [[c.entry.id, round(c.score, 3)] for c in result.candidates[:3]]
+    want = entry_id_for(row.label) if row.label else ""
+    return {"kind": kind, "text": row.text, "want": want, "got": got}
