@@ -200,8 +200,8 @@ class Pipeline:
             return await self._command(msg, state, msg.command, text, language)
         human = bool(HUMAN_REQUEST.search(text))
         not_helpful = bool(NOT_HELPFUL.search(text) and state.last_answer_id)
-        # A question is matched while the database is asked about open tickets: the model
-        # starts first, so the lookup's own interpreter time hides in the model's.
+        # A question is matched while the database is asked about open tickets (the model
+        # is started first; the lookup still adds a few tenths of a millisecond: README).
         ranking = None
         if not human and not not_helpful and _has_words(text):
             ranking = self.live.matcher.submit(text[:MAX_QUESTION_CHARS])
