@@ -107,10 +107,7 @@ def _describe_thresholds(index) -> str:
     """The answer thresholds in use and what they do to the knowledge's held-out phrasings
     (shared/calibration.py)."""
     used = index.settings
-    line = (
-        f"answer thresholds: {used.answer_threshold:.2f} (Latin script), "
-        f"{used.answer_threshold_cjk:.2f} (Chinese script)"
-    )
+    line = f"answer thresholds: {used.describe_thresholds()}"
     if used.explicit & {"answer_threshold", "answer_threshold_cjk"}:
         line += " (partly set in settings.yaml)"
     c = index.calibration

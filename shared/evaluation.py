@@ -122,26 +122,24 @@ def evaluate(
 
     in_scope = [(r, m) for r, m in zip(rows, results, strict=True) if r.label]
     out_scope = [(r, m) for r, m in zip(rows, results, strict=True) if not r.label]
-    top1 = sum(1 for r, m in in_scope if m.best and m.best.entry.id == entry_id_for(r.label))
-    answered_right = answered = oos_declined = 0
+    top1 = answered_right = answered = oos_declined = 0
+    wrong = []  # the misses: in-scope questions first, then out-of-scope ones
     for r, m in in_scope:
+        want = entry_id_for(r.label)
+        if m.best and m.best.entry.id == want:
+            top1 += 1
+        else:
+            wrong.append(_miss(r, m, "wrong entry"))
         d = decide(m, settings)
         if d.action == "answer":
             answered += 1
-            answered_right += d.candidates[0].entry.id == entry_id_for(r.label)
-    for _, m in out_scope:
+            answered_right += d.candidates[0].entry.id == want
+    for r, m in out_scope:
         if decide(m, settings).action == "answer":
             answered += 1
+            wrong.append(_miss(r, m, "out of scope, answered"))
         else:
             oos_declined += 1
-    wrong = []
-    if misses:
-        for r, m in in_scope:
-            if not (m.best and m.best.entry.id == entry_id_for(r.label)):
-                wrong.append(_miss(r, m, "wrong entry"))
-        for r, m in out_scope:
-            if decide(m, settings).action == "answer":
-                wrong.append(_miss(r, m, "out of scope, answered"))
     known = {e.id for e in knowledge.entries}
     unknown = sorted({entry_id_for(r.label) for r, _ in in_scope} - known)
 

@@ -271,9 +271,10 @@ def find_cards(norm: str, labels: Labels, urls: list[tuple[int, int]]) -> list[t
         ):
             continue
         digits = m.group().replace(".", "")
-        if _is_card(digits) or (len(digits) == 19 and _is_card(digits[:16])):
-            end = m.end() if _is_card(digits) else m.start() + 19  # "4111.1111.1111.1111.123"
-            found.append((m.start(), end, "card_number"))
+        if _is_card(digits):
+            found.append((m.start(), m.end(), "card_number"))
+        elif len(digits) == 19 and _is_card(digits[:16]):  # "4111.1111.1111.1111.123"
+            found.append((m.start(), m.start() + 19, "card_number"))
     if found:
         found.extend((c.start("cvv"), c.end("cvv"), "card_number") for c in _CVV_RE.finditer(norm))
     return found

@@ -131,6 +131,13 @@ class MatchingSettings:
     # the keys the admin wrote in settings.yaml (calibrated thresholds never override them)
     explicit: frozenset[str] = frozenset()
 
+    def describe_thresholds(self) -> str:
+        """The two answer thresholds, as `kb check`, `kb tune` and /status show them."""
+        return (
+            f"{self.answer_threshold:.2f} (Latin script), "
+            f"{self.answer_threshold_cjk:.2f} (Chinese script)"
+        )
+
 
 @dataclass(frozen=True)
 class KnowledgeSettings:

@@ -384,7 +384,6 @@ class AsyncMatcher:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="encoder")
         self._pending: list[tuple[str, asyncio.Future]] = []
         self._in_worker: list[tuple[str, asyncio.Future]] = []  # the batch being ranked
-        self._busy = False
         self._closed = False
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -408,9 +407,9 @@ class AsyncMatcher:
             future.cancel()
             return future
         if self._loop is not loop:  # first use, or a new event loop: nothing carries over
-            self._loop, self._pending, self._in_worker, self._busy = loop, [], [], False
+            self._loop, self._pending, self._in_worker = loop, [], []
         self._pending.append((text, future))
-        if not self._busy:
+        if not self._in_worker:  # the worker is idle
             self._start_batch()
         return future
 
@@ -427,14 +426,14 @@ class AsyncMatcher:
             for _, future in batch:
                 future.cancel()
             return
-        self._busy, self._in_worker = True, batch
+        self._in_worker = batch
         work.add_done_callback(lambda done: self._finish_batch(batch, done))
 
     def _finish_batch(self, batch: list[tuple[str, asyncio.Future]], work: asyncio.Future) -> None:
         """Hand each asker its result or the error, then start the next batch. Runs as a
         callback, where an exception would only reach the loop's handler: nothing may be
         left waiting, whatever happens here."""
-        self._busy, self._in_worker = False, []
+        self._in_worker = []
         try:
             if work.cancelled():  # the matcher was closed
                 for _, future in batch:

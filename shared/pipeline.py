@@ -562,11 +562,9 @@ class Pipeline:
     def status(self) -> str:
         k = self.knowledge
         index = self.live.matcher.index
-        used = index.settings
         lines = [
             f"{len(k.entries)} entries, model {index.model.name}",
-            f"answer thresholds {used.answer_threshold:.2f} (Latin script), "
-            f"{used.answer_threshold_cjk:.2f} (Chinese script)",
+            f"answer thresholds {index.settings.describe_thresholds()}",
         ]
         lines += [f"error: {p}" for p in self.live.last_error[:10]]
         return "\n".join(lines)
