@@ -126,7 +126,9 @@ class Model:
         phrasings: list[np.ndarray],
         phrasing_latin: np.ndarray,
     ) -> np.ndarray:
-        """(n_queries, n_phrasings) similarities from per-encoder embeddings."""
+        """(n_queries, n_phrasings) similarities from per-encoder embeddings: the rule,
+        spelled out. Indexes compute the same figures faster with ``fast_similarity``;
+        tests/test_matching_quality.py holds the two equal."""
         scores = queries[0] @ phrasings[0].T
         if self.latin is not None and self.blend > 0:
             latin_scores = queries[1] @ phrasings[1].T
