@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from shared.evaluation import evaluate, read_labelled_csv
+from shared.evaluation import LabelledQuestion, evaluate, read_labelled_csv
 from shared.knowledge import load_knowledge
 from shared.language import has_cjk
 from shared.matching import Index, load_model
@@ -93,3 +93,13 @@ def test_the_one_product_similarity_equals_the_blend_of_both_encoders(shipped_in
     reference = index.model.similarity(queries, latin, index.vectors, index.latin)
     np.testing.assert_allclose(index.similarities(queries, latin), reference, atol=1e-5)
     assert index.blended is not None
+
+
+def test_a_listed_miss_never_echoes_a_secret(shipped_index):
+    knowledge, index = shipped_index
+    seed = "abandon ability able about above absent absorb abstract absurd abuse access accident"
+    rows = [LabelledQuestion(f"how do I stake, my seed is {seed}", "staking")]
+    report = evaluate(index, knowledge, rows, timing_sample=0, misses=True)
+    (miss,) = report["misses"]
+    assert miss["want"] == "staking" and "[seed phrase removed]" in miss["text"]
+    assert "abandon" not in miss["text"]
