@@ -4,6 +4,9 @@ A phrase is a run of 12 to 24 list words with nothing but separators between the
 commas, ``、``, newlines, numbering such as ``1.`` ``2)`` ``(3)``. Ordinary prose contains list
 words too ("please", "verify", "account"), but never twelve in a row, so a long run is what we
 look for, whether or not its checksum is valid (a mistyped phrase still gives the funds away).
+An English phrase copied by hand may hold slips, words one keystroke from a list word: one in
+six words (two in a 12-word phrase), but never an everyday word such as "the" or "your", which
+would let prose pass for a phrase.
 
 Chinese is different: nearly every character of ordinary Chinese prose is on the list, so a
 Chinese phrase only counts when each character stands alone between separators, or when the run
@@ -21,6 +24,7 @@ from mnemonic import Mnemonic
 MIN_WORDS = 12
 MAX_WORDS = 24
 VALID_LENGTHS = (12, 15, 18, 21, 24)
+TYPO_EVERY = 6  # a run may hold one mistyped word in this many (see typos_allowed)
 
 
 @cache
@@ -111,11 +115,24 @@ def _one_off(a: str, b: str) -> bool:
     return short[i:] == long_[i + 1 :]
 
 
+# Everyday words that happen to be one keystroke from a list word ("the" and "they", "your"
+# and "you"). Counted as typos, they would let prose of mostly list words pass for a phrase;
+# a real phrase's word is rarely mistyped into one of them.
+ORDINARY_WORDS = frozenset(
+    "the for and are from not why with was your would does but has been did may don see got "
+    "let were here these had too while most down done cannot wasn haven won whats its his "
+    "her him she our out how who what when where which there their them then than this that "
+    "those into onto over just only very also some any each other more much many such own "
+    "same so being can could should will shall might must get gets have having do yes yet "
+    "way ways new now one two ten".split()
+)
+
+
 @cache
 def _mistyped_english(token: str) -> bool:
     """A word one keystroke away from a list word: a real phrase copied with a typo."""
     word = token.lower()
-    if not 3 <= len(word) <= 9:
+    if not 3 <= len(word) <= 9 or word in ORDINARY_WORDS:
         return False
     return any(_one_off(word, w) for w in _english_by_initial().get(word[0], ()))
 
@@ -149,28 +166,64 @@ _EDGE = "edge"  # the next unit only counts when it completes a phrase of a vali
 _GLUED_LABEL_RE = re.compile(r"(?:助记词|助記詞|种子|種子|短语|短語|恢复词|恢復詞)(?:是|为|為)?$")
 
 
+def typos_allowed(words: int) -> int:
+    """Mistyped words a run of ``words`` may hold and still count: one in six (two in a
+    12-word phrase, four in 24), at least one. A phrase copied by hand from paper often has
+    more than one slip, and it still gives the funds away."""
+    return max(1, words // TYPO_EVERY)
+
+
+def _phrase_spans(run: list[tuple[int, int, bool]]) -> list[tuple[int, int]]:
+    """The spans of a run of (start, end, mistyped) words that hold a phrase.
+
+    A near-miss word at the edge of a run is more likely the sentence around the phrase
+    ("user wrote: abandon ...") than a typo in it: only typos inside a run count. The whole
+    run is removed when it holds few enough typos (a mistyped phrase fails its checksum, so no
+    window of the run can be trusted to be "the" phrase, and a list word of the sentence
+    around it costs nothing); otherwise the windows of a phrase's length that do are.
+    """
+    while run and run[0][2]:
+        run = run[1:]
+    while run and run[-1][2]:
+        run = run[:-1]
+    n = len(run)
+    typos = sum(t for _, _, t in run)
+    if n < MIN_WORDS:
+        return []
+    if typos <= typos_allowed(n):
+        return [(run[0][0], run[-1][1])]
+    covered = [False] * n
+    before = [0]  # typos before each position
+    for _, _, mistyped in run:
+        before.append(before[-1] + mistyped)
+    for length in range(MIN_WORDS, MAX_WORDS + 1):
+        for i in range(n - length + 1):
+            j = i + length - 1
+            if run[i][2] or run[j][2] or before[j + 1] - before[i] > typos_allowed(length):
+                continue
+            covered[i : j + 1] = [True] * length
+    spans: list[tuple[int, int]] = []
+    i = 0
+    while i < n:
+        if not covered[i]:
+            i += 1
+            continue
+        j = i
+        while j + 1 < n and covered[j + 1]:
+            j += 1
+        spans.append((run[i][0], run[j][1]))
+        i = j + 1
+    return spans
+
+
 def find_seed_phrases(norm: str) -> list[tuple[int, int]]:
     """Spans of ``norm`` that hold a seed phrase."""
     spans: list[tuple[int, int]] = []
-    run: list[tuple[int, int]] = []  # token spans of the current run
+    run: list[tuple[int, int, bool]] = []  # (start, end, mistyped) of the current run's words
     run_chinese = False
-    run_typo = False  # a run may hold one mistyped English word
-    typo_span: list[tuple[int, int] | None] = [None]  # where that word is
 
     def close_run() -> None:
-        nonlocal run_typo
-        # A near-miss word at the edge of a run is more likely the sentence around the phrase
-        # ("user wrote: abandon ...") than a typo in it: only typos inside a run count.
-        if run_typo and run and run[0] == typo_span[0]:
-            run.pop(0)
-        elif run_typo and run and run[-1] == typo_span[0]:
-            run.pop()
-        run_typo = False
-        # The whole run is removed: a mistyped phrase fails its checksum, so no window of the run
-        # can be trusted to be "the" phrase, and a list word of the sentence around it ("seed",
-        # "please") costs nothing.
-        if len(run) >= MIN_WORDS:
-            spans.append((run[0][0], run[-1][1]))
+        spans.extend(_phrase_spans(run))
         run.clear()
 
     for m in _GLUED_RUN_RE.finditer(norm):
@@ -191,23 +244,17 @@ def find_seed_phrases(norm: str) -> list[tuple[int, int]]:
             if len(run) in VALID_LENGTHS or len(run) + 1 not in VALID_LENGTHS:
                 continue
         chinese = english is None and not norm[start].isascii()
+        mistyped = False
         if english is None and simplified is None and traditional is None:
             if not (norm[start].isascii() and _mistyped_english(norm[start:end])):
                 close_run()
                 last_end = end
                 continue
-            if run and (run_typo or run_chinese or not _is_separator(norm[last_end:start], False)):
-                close_run()
-            run_typo = True
-            typo_span[0] = (start, end)
-            run_chinese = False
-            run.append((start, end))
-            last_end = end
-            continue
+            mistyped, chinese = True, False  # only English words are mistyped
         if run and (chinese != run_chinese or not _is_separator(norm[last_end:start], chinese)):
             close_run()
         run_chinese = chinese
-        run.append((start, end))
+        run.append((start, end, mistyped))
         last_end = end
     close_run()
     return spans

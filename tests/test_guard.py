@@ -89,6 +89,12 @@ def test_catches_and_redacts(text: str, kind: str, secret: str) -> None:
         "card 4111.1111.1111.1112 declined",
         "订单号 4111.1111.1111.1111 还没处理",
         "app version 4111.1111.1111.1111.2 crashes, server 10.0.0.1",
+        # prose of mostly list words, with everyday words a keystroke from list words
+        "For example, if you distribute copies of such a program, whether gratis or for a fee, "
+        "you must give the recipients all the rights that you have. You must make sure that "
+        "they, too, receive or can get the source code.",
+        "First, you pass your input through the transformer model, then you have to apply the "
+        "right pooling-operation on-top of the contextualized word embeddings.",
     ],
 )
 def test_leaves_ordinary_text_alone(text: str) -> None:

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import hashlib
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from mnemonic import Mnemonic
 
 from shared.guard import scan
 from shared.guard_keys import B58_ALPHABET
+from shared.guard_seed import ORDINARY_WORDS
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 LANGUAGES = ("english", "chinese_simplified", "chinese_traditional")
@@ -174,3 +175,32 @@ def test_scan_never_raises_and_keeps_plain_text(text: str) -> None:
     assert isinstance(result.redacted, str)
     if not result.sensitive:
         assert result.redacted == text
+
+
+@st.composite
+def mistyped_phrases(draw: st.DrawFn) -> tuple[str, list[str]]:
+    """(message, words): a valid English phrase copied with one slip in every six words
+    (the most the guard allows), a letter doubled or dropped, never at the phrase's ends."""
+    n = draw(st.sampled_from([12, 15, 18, 21, 24]))
+    entropy = draw(st.binary(min_size=n * 4 // 3, max_size=n * 4 // 3))
+    words = Mnemonic("english").to_mnemonic(entropy).split()
+    listed = set(WORDLISTS["english"])
+    slips = draw(st.lists(st.integers(1, n - 2), min_size=n // 6, max_size=n // 6, unique=True))
+    for i in slips:
+        word = words[i]
+        slipped = word + word[-1] if draw(st.booleans()) else word[:-1]
+        # a slip that makes an everyday word ("hero" -> "her") is not counted: see ORDINARY_WORDS
+        assume(slipped not in listed and slipped not in ORDINARY_WORDS and len(slipped) >= 3)
+        words[i] = slipped
+    separator = draw(st.sampled_from([" ", ", ", "\n", " - "]))
+    return draw(EN_PROSE) + separator.join(words) + draw(EN_TAIL), words
+
+
+@given(mistyped_phrases())
+@SETTINGS
+def test_a_phrase_with_a_few_slips_is_still_caught(case: tuple[str, list[str]]) -> None:
+    text, words = case
+    result = scan(text)
+    assert "seed_phrase" in result.kinds, text
+    for i in range(len(words) - 3):
+        assert " ".join(words[i : i + 4]) not in result.redacted
