@@ -47,6 +47,7 @@ from shared.outbox import (
     SKIPPED,
     OutboxItem,
     PermanentFailure,
+    buttons_for,
     idle_hours_from_env,
     interval_from_env,
     run_outbox,
@@ -586,12 +587,13 @@ class DiscordFrontEnd:
             await _send_all(staff, item.text, _NO_PINGS)
             return None
         channel_id, user_id = int(item.conversation_id or 0), int(item.user_id or 0)
+        buttons = buttons_for(item)  # the rating stars (a press comes back as an interaction)
         channel = client.get_channel(channel_id)
         in_server = channel is not None and getattr(channel, "guild", None) is not None
         if in_server and user_id:  # a server ticket: the member by DM first
             try:
                 dm = await client.create_dm(discord.Object(id=user_id))
-                await _send_all(dm, item.text, _NO_PINGS)
+                await _send_all(dm, item.text, _NO_PINGS, buttons)
                 return None
             except discord.HTTPException:
                 log.info("outbox: the member's DMs are closed; answering in the channel")
@@ -599,12 +601,13 @@ class DiscordFrontEnd:
             mention = discord.AllowedMentions(users=[discord.Object(id=user_id)])
             try:
                 text = f"<@{user_id}> {without_ticket_links(item.text)}"
-                await _send_all(target, text, mention)
+                await _send_all(target, text, mention, buttons)
             except (discord.NotFound, discord.Forbidden) as exc:  # retrying will not help
                 raise PermanentFailure(type(exc).__name__) from None
             return None
         try:  # a DM ticket (or a channel this connection has not seen)
-            await _send_all(client.get_partial_messageable(channel_id), item.text, _NO_PINGS)
+            target = client.get_partial_messageable(channel_id)
+            await _send_all(target, item.text, _NO_PINGS, buttons)
         except (discord.NotFound, discord.Forbidden) as exc:
             raise PermanentFailure(type(exc).__name__) from None
         return None
@@ -667,9 +670,15 @@ class DiscordFrontEnd:
         return None
 
 
-async def _send_all(target, text: str, mentions: discord.AllowedMentions) -> None:
-    for piece in split_text(text):
-        await target.send(piece, allowed_mentions=mentions)
+async def _send_all(
+    target, text: str, mentions: discord.AllowedMentions, buttons: list[Button] | None = None
+) -> None:
+    """``text`` in as many messages as it takes; the buttons go under the last one."""
+    pieces = split_text(text)
+    for i, piece in enumerate(pieces):
+        last = i == len(pieces) - 1
+        view = ButtonsView(buttons) if buttons and last else None
+        await target.send(piece, allowed_mentions=mentions, view=view)
 
 
 def _button_label(message: discord.Message | None, custom_id: str) -> str:

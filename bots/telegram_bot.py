@@ -73,12 +73,13 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
-from bots.telegram_channel import Sender, TelegramChannel
+from bots.telegram_channel import Sender, TelegramChannel, keyboard
 from shared.messages import Incoming
 from shared.outbox import (
     SKIPPED,
     OutboxItem,
     PermanentFailure,
+    buttons_for,
     idle_hours_from_env,
     interval_from_env,
     run_outbox,
@@ -369,15 +370,16 @@ class TelegramFrontend:
                 raise PermanentFailure(f"staff chat: {type(exc).__name__}") from None
             return None
         chat_id, user_id = int(item.conversation_id or 0), int(item.user_id or 0)
+        markup = keyboard(buttons_for(item))  # the rating stars (a press comes back as a query)
         if user_id and user_id != chat_id:  # a group ticket: the member privately first
             try:
-                await self.sender.send_text(user_id, item.text)
+                await self.sender.send_text(user_id, item.text, markup=markup)
                 return None
             except (Forbidden, BadRequest):
                 log.info("outbox: the member has no private chat with the bot; using the group")
         text = item.text if user_id == chat_id else without_ticket_links(item.text)
         try:
-            await self.sender.send_text(chat_id, text)
+            await self.sender.send_text(chat_id, text, markup=markup)
         except (Forbidden, BadRequest) as exc:
             raise PermanentFailure(type(exc).__name__) from None
         return None

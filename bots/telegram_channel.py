@@ -66,9 +66,11 @@ def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
 
 
 def keyboard(buttons: Sequence[Button]) -> InlineKeyboardMarkup | None:
-    """Buttons as an inline keyboard: one choice per row, the yes/no feedback pair on one row."""
+    """Buttons as an inline keyboard: one choice per row; the yes/no feedback pair, and the
+    rating stars, each on one row."""
     rows: list[list[InlineKeyboardButton]] = []
     feedback: list[InlineKeyboardButton] = []
+    stars: list[InlineKeyboardButton] = []
     for button in buttons:
         size = len(button.payload.encode("utf-8"))
         if not button.payload or size > MAX_CALLBACK_DATA:
@@ -77,10 +79,11 @@ def keyboard(buttons: Sequence[Button]) -> InlineKeyboardMarkup | None:
         key = InlineKeyboardButton(button.label or button.payload, callback_data=button.payload)
         if button.payload.startswith("fb:"):
             feedback.append(key)
+        elif button.payload.startswith("rate:"):
+            stars.append(key)
         else:
             rows.append([key])
-    if feedback:
-        rows.append(feedback)
+    rows += [row for row in (feedback, stars) if row]
     return InlineKeyboardMarkup(rows) if rows else None
 
 

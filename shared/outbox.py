@@ -11,7 +11,8 @@ wait for minutes), and a bot whose lease was taken over by another leaves the ro
 
 Kinds:
     reply     a moderator's answer, to the member (their chat or a private message)
-    rating    the ticket was closed; asks the member to rate the help (link to the ticket)
+    rating    the ticket was closed; asks the member to rate the help (buttons 1-5, and the
+              link to the ticket page)
     announce  a new ticket, to the staff channel/group of the ticket's platform
 """
 
@@ -29,6 +30,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from shared.messages import Button
 from shared.tickets import Base, TicketStore
 
 log = logging.getLogger(__name__)
@@ -46,13 +48,14 @@ TEXTS = {
         "reply": "Support replied to your ticket #{id}:\n\n{text}\n\n"
         "Answer here, or add details on your ticket page: {url}",
         "rating": "Your ticket #{id} was closed{why}. How did we do? "
-        "Rate the help (1-5) on your ticket page: {url}",
+        "Tap a rating below (1 = poor, 5 = great), or rate the help on your ticket page: {url}",
         "why_idle": " after {hours} hours without activity",
     },
     "zh": {
         "reply": "客服回复了您的工单 #{id}：\n\n{text}\n\n"
         "可直接在此回复，或在工单页面补充详情：{url}",
-        "rating": "您的工单 #{id} 已关闭{why}。请在工单页面为本次服务评分（1-5）：{url}",
+        "rating": "您的工单 #{id} 已关闭{why}。请点击下方按钮为本次服务评分（1 最差，5 最好），"
+        "或在工单页面评分：{url}",
         "why_idle": "（{hours} 小时无新消息）",
     },
 }
@@ -382,6 +385,14 @@ async def _keep_lease(outbox: Outbox, item_id: int, call: asyncio.Future) -> Non
 
 
 _TICKET_LINK = re.compile(r"https?://\S+?/t/[A-Za-z0-9_-]{16,}")
+
+
+def buttons_for(item: OutboxItem) -> list[Button]:
+    """The buttons under a row's message: 1 to 5 stars under a rating request. A press comes
+    back to the core as ``rate:<ticket>:<stars>`` (``Pipeline`` checks who pressed it)."""
+    if item.kind != "rating" or item.ticket_id is None:
+        return []
+    return [Button(f"{n} ★", f"rate:{item.ticket_id}:{n}") for n in range(1, 6)]
 
 
 def without_ticket_links(text: str) -> str:

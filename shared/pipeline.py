@@ -405,7 +405,36 @@ class Pipeline:
             return await self._say(msg, language, "info", self.t(language, "feedback_thanks"))
         if kind == "ticket":
             return await self._hand_off(msg, state, language, "requested")
+        if kind == "rate":
+            return await self._rate(msg, rest, language)
         return Outcome("none", language=language)
+
+    async def _rate(self, msg: Incoming, rest: str, language: str) -> Outcome:
+        """A star button under a closed ticket's rating request (shared.outbox.buttons_for).
+        Anyone in a group can press it; only the ticket's member is counted."""
+        ticket_id, _, stars = rest.partition(":")
+        if not (ticket_id.isdigit() and stars.isdigit()):
+            return Outcome("none", language=language)
+        ticket = await asyncio.to_thread(self.store.get, int(ticket_id))
+        mine = ticket is not None and (ticket.platform, ticket.user_id) == (
+            msg.platform,
+            msg.user_id,
+        )
+        if ticket is not None and mine:
+            language = ticket.language  # the request was written in the ticket's language
+        rated = mine and await asyncio.to_thread(
+            self.store.rate,
+            int(ticket_id),
+            int(stars),
+            platform=msg.platform,
+            user_id=msg.user_id,
+        )
+        if rated:
+            n = int(stars)
+            text = self.t(language, "rated", id=ticket_id, stars="★" * n + "☆" * (5 - n))
+            return await self._say(msg, language, "info", text)
+        text = self.t(language, "rate_refused", id=ticket_id)
+        return await self._say(msg, language, "error", text)
 
     async def _command(
         self, msg: Incoming, state: ConversationState, command: str, text: str, language: str

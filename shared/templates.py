@@ -38,6 +38,10 @@ DEFAULT_TEMPLATES: dict[str, dict[str, str]] = {
         "feedback_yes": "Yes",
         "feedback_no": "No",
         "feedback_thanks": "Glad it helped!",
+        "rated": "Thank you! You rated ticket #{id}: {stars}",
+        "rate_refused": (
+            "Ticket #{id} can be rated once, after it is closed, by the member who opened it."
+        ),
         "not_helpful_alternatives": "Sorry about that. Maybe one of these fits better:",
         "talk_to_human": "Talk to a human",
         "related": "Related:",
@@ -103,6 +107,8 @@ DEFAULT_TEMPLATES: dict[str, dict[str, str]] = {
         "feedback_yes": "解决了",
         "feedback_no": "没有",
         "feedback_thanks": "很高兴能帮到你!",
+        "rated": "谢谢！您为工单 #{id} 的评分：{stars}",
+        "rate_refused": "工单 #{id} 关闭后，只能由提交工单的用户评分一次。",
         "not_helpful_alternatives": "抱歉。也许下面的内容更合适:",
         "talk_to_human": "转人工客服",
         "related": "相关问题:",

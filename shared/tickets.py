@@ -463,20 +463,28 @@ class TicketStore:
             ).all()
         return [i for i in ids if self.close(i, reason="idle", ask_rating=True, hours=hours)]
 
-    def rate(self, ticket_id: int, stars: int) -> bool:
-        """The member's rating (1-5) of a closed ticket; once."""
+    def rate(
+        self,
+        ticket_id: int,
+        stars: int,
+        *,
+        platform: str | None = None,
+        user_id: str | None = None,
+    ) -> bool:
+        """The member's rating (1-5) of a closed ticket; once. From a chat (a rating button)
+        ``platform`` and ``user_id`` say who pressed it: only the ticket's member may rate.
+        The ticket page needs no such check: its secret link is the proof."""
         if not 1 <= stars <= 5:
             return False
+        conditions = [
+            TicketRow.id == ticket_id,
+            TicketRow.status == "closed",
+            TicketRow.rating.is_(None),
+        ]
+        if platform is not None or user_id is not None:
+            conditions += [TicketRow.platform == platform, TicketRow.user_id == user_id]
         with self.sessions() as session:
-            done = session.execute(
-                update(TicketRow)
-                .where(
-                    TicketRow.id == ticket_id,
-                    TicketRow.status == "closed",
-                    TicketRow.rating.is_(None),
-                )
-                .values(rating=stars)
-            )
+            done = session.execute(update(TicketRow).where(*conditions).values(rating=stars))
             session.commit()
             return done.rowcount == 1
 

@@ -19,7 +19,7 @@ from shared.settings import Settings
 from shared.tickets import TicketRow
 from tests.conftest import MINI_KB
 from tests.fake_discord import FakeDiscord
-from tests.fake_telegram import GROUP, USER, FakeTelegram
+from tests.fake_telegram import GROUP, OTHER_USER, USER, FakeTelegram
 from tests.test_desk import csrf_of, login
 
 TG_STAFF = -1009876543210
@@ -259,10 +259,68 @@ async def test_telegram_bot_closes_idle_tickets_and_asks_for_a_rating(
     monkeypatch.setenv("SUPPORTBOT_TICKET_IDLE_HOURS", "4")
     mark = len(fake.calls)
     await fake.start_bot()
-    rating = await fake.wait_call("sendMessage", lambda c: "Rate" in c.params["text"], after=mark)
+    rating = await fake.wait_call(
+        "sendMessage", lambda c: "How did we do" in c.params["text"], after=mark
+    )
     assert int(rating.params["chat_id"]) == USER["id"]
     assert (
         "4 hours" in rating.params["text"]
         and f"/t/{store.get(ticket_id).token}" in rating.params["text"]
     )
     assert store.get(ticket_id).status == "closed" and store.get(ticket_id).close_reason == "idle"
+    # The stars under the request: one row of five buttons, rated by pressing one.
+    stars = rating.params["reply_markup"]["inline_keyboard"][-1]
+    assert [k["callback_data"] for k in stars] == [f"rate:{ticket_id}:{n}" for n in range(1, 6)]
+    request = fake.messages[(USER["id"], rating.result["message_id"])]
+
+    async def press(data: str, user: dict) -> str:
+        mark = len(fake.calls)
+        fake.press(request, data, user=user)
+        await fake.wait_call("answerCallbackQuery", after=mark)
+        return (await fake.wait_call("sendMessage", after=mark)).params["text"]
+
+    refused = await press(f"rate:{ticket_id}:1", OTHER_USER)  # not the ticket's member
+    assert "can be rated once" in refused and store.get(ticket_id).rating is None
+    thanks = await press(f"rate:{ticket_id}:4", USER)
+    assert thanks == f"Thank you! You rated ticket #{ticket_id}: ★★★★☆"
+    assert store.get(ticket_id).rating == 4
+    again = await press(f"rate:{ticket_id}:5", USER)  # once
+    assert "can be rated once" in again and store.get(ticket_id).rating == 4
+
+
+async def test_discord_member_rates_a_closed_ticket_with_the_buttons(
+    discord_bot: FakeDiscord, desk
+):
+    fake, store = discord_bot, desk.store
+    dm = fake.dm_channel_of()
+    member = 600000000000000001
+    since = len(fake.requests)
+    await fake.message_create(fake.dm_message("I want to talk to a human"))
+    handoff = (await fake.wait_for_post(dm, since=since))[0].json["content"]
+    ticket_id = ticket_id_in(handoff, store)
+
+    assert login(desk).status_code == 303
+    page = desk.get(f"/queue/{ticket_id}")
+    since = len(fake.requests)
+    desk.post(f"/queue/{ticket_id}/close", data={"csrf": csrf_of(page.text)})
+    post = (await fake.wait_for_post(dm, since=since))[0]
+    assert "How did we do" in post.json["content"]
+    buttons = [b for row in post.json["components"] for b in row["components"]]
+    assert [b["custom_id"] for b in buttons] == [f"rate:{ticket_id}:{n}" for n in range(1, 6)]
+    request = fake.message_from_post(post)
+
+    async def press(custom_id: str, user_id: int) -> str:
+        since = len(fake.requests)
+        await fake.interaction_create(
+            fake.button_press(request, custom_id, in_guild=False, user_id=user_id)
+        )
+        followup = await fake.wait_until(
+            lambda: [r for r in fake.requests[since:] if r.path.startswith("/webhooks/")]
+        )
+        return followup[0].json["content"]
+
+    refused = await press(f"rate:{ticket_id}:2", 600000000000000077)  # somebody else
+    assert "can be rated once" in refused and store.get(ticket_id).rating is None
+    thanks = await press(f"rate:{ticket_id}:5", member)
+    assert thanks == f"Thank you! You rated ticket #{ticket_id}: ★★★★★"
+    assert store.get(ticket_id).rating == 5

@@ -172,3 +172,15 @@ def test_tickets_survive_a_new_store_on_the_same_file(db_url, store):
         assert open_for(reopened)[1] is False
     finally:
         reopened.dispose()
+
+
+def test_a_rating_from_a_chat_counts_only_from_the_tickets_member(store):
+    ticket, _ = open_for(store)  # telegram, conversation c1, member u1
+    assert not store.rate(ticket.id, 4, platform="telegram", user_id="u1")  # still open
+    store.close(ticket.id)
+    assert not store.rate(ticket.id, 4, platform="telegram", user_id="u2")
+    assert not store.rate(ticket.id, 4, platform="discord", user_id="u1")
+    assert not store.rate(ticket.id, 6, platform="telegram", user_id="u1")
+    assert store.rate(ticket.id, 4, platform="telegram", user_id="u1")
+    assert not store.rate(ticket.id, 2, platform="telegram", user_id="u1")  # once
+    assert store.get(ticket.id).rating == 4
