@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from mnemonic import Mnemonic
 
@@ -129,12 +129,29 @@ ORDINARY_WORDS = frozenset(
 
 
 @cache
+def _english_tails() -> frozenset[str]:
+    """Each English list word without its first letter ("djust" of "adjust")."""
+    return frozenset(word[1:] for word in _wordlist("english"))
+
+
 def _mistyped_english(token: str) -> bool:
     """A word one keystroke away from a list word: a real phrase copied with a typo."""
-    word = token.lower()
-    if not 3 <= len(word) <= 9 or word in ORDINARY_WORDS:
+    if not 3 <= len(token) <= 9:
         return False
-    return any(_one_off(word, w) for w in _english_by_initial().get(word[0], ()))
+    return _mistyped(token.lower())
+
+
+@lru_cache(maxsize=1 << 15)  # bounded: a long-running bot sees endless junk tokens
+def _mistyped(word: str) -> bool:
+    if word in ORDINARY_WORDS:
+        return False
+    if any(_one_off(word, w) for w in _english_by_initial().get(word[0], ())):
+        return True
+    # A slip of the first letter: changed ("sdjust"), dropped ("djust"), one added in front
+    # ("sadjust"), or swapped with the second ("dajust").
+    words, tails = _wordlist("english"), _english_tails()
+    swapped = word[1] + word[0] + word[2:]
+    return word[1:] in tails or word in tails or word[1:] in words or swapped in words
 
 
 def _chinese_indexes(char: str) -> tuple[int | None, int | None]:
@@ -169,7 +186,8 @@ _GLUED_LABEL_RE = re.compile(r"(?:助记词|助記詞|种子|種子|短语|短�
 def typos_allowed(words: int) -> int:
     """Mistyped words a run of ``words`` may hold and still count: one in six (two in a
     12-word phrase, four in 24), at least one. A phrase copied by hand from paper often has
-    more than one slip, and it still gives the funds away."""
+    more than one slip, and it still gives the funds away. The price: a list of a dozen
+    everyday nouns with two near misses ("chicken soup, beef stew, ...") can pass for one."""
     return max(1, words // TYPO_EVERY)
 
 
@@ -177,19 +195,23 @@ def _phrase_spans(run: list[tuple[int, int, bool]]) -> list[tuple[int, int]]:
     """The spans of a run of (start, end, mistyped) words that hold a phrase.
 
     A near-miss word at the edge of a run is more likely the sentence around the phrase
-    ("user wrote: abandon ...") than a typo in it: only typos inside a run count. The whole
-    run is removed when it holds few enough typos (a mistyped phrase fails its checksum, so no
-    window of the run can be trusted to be "the" phrase, and a list word of the sentence
-    around it costs nothing); otherwise the windows of a phrase's length that do are.
+    ("user wrote: abandon ...") than a typo in it, unless the run with it is exactly a
+    phrase's length. The whole run is removed when it holds few enough typos (a mistyped
+    phrase fails its checksum, so no window of the run can be trusted to be "the" phrase, and a
+    list word of the sentence around it costs nothing); otherwise the windows of a phrase's
+    length that do are.
     """
+    typos = sum(t for _, _, t in run)
+    if len(run) in VALID_LENGTHS and typos and typos <= typos_allowed(len(run)):
+        return [(run[0][0], run[-1][1])]  # a phrase with slips, its first or last word too
     while run and run[0][2]:
         run = run[1:]
     while run and run[-1][2]:
         run = run[:-1]
     n = len(run)
-    typos = sum(t for _, _, t in run)
     if n < MIN_WORDS:
         return []
+    typos = sum(t for _, _, t in run)
     if typos <= typos_allowed(n):
         return [(run[0][0], run[-1][1])]
     covered = [False] * n
@@ -197,9 +219,10 @@ def _phrase_spans(run: list[tuple[int, int, bool]]) -> list[tuple[int, int]]:
     for _, _, mistyped in run:
         before.append(before[-1] + mistyped)
     for length in range(MIN_WORDS, MAX_WORDS + 1):
+        allowed = typos_allowed(length)
         for i in range(n - length + 1):
             j = i + length - 1
-            if run[i][2] or run[j][2] or before[j + 1] - before[i] > typos_allowed(length):
+            if run[i][2] or run[j][2] or before[j + 1] - before[i] > allowed:
                 continue
             covered[i : j + 1] = [True] * length
     spans: list[tuple[int, int]] = []

@@ -39,6 +39,9 @@ SEED_12 = (
     "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about"
 )
 ZH_SEED = "的 一 是 在 不 了 有 和 人 这 中 大"
+SEED_SLIPPED = (
+    "abandon abandon sbandon abandon abandon abandon abandon bandon abandon abandon abandon about"
+)
 
 
 @pytest.mark.parametrize(
@@ -58,6 +61,9 @@ ZH_SEED = "的 一 是 在 不 了 有 和 人 这 中 大"
             "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zv",
         ),
         ("卡号4111111111111111", "card_number", "4111111111111111"),
+        # slips: the first word of a phrase sent alone; two first letters
+        ("abandom" + SEED_12[len("abandon") :], "seed_phrase", "abandom abandon"),
+        (f"seed: {SEED_SLIPPED}, thanks", "seed_phrase", "sbandon abandon abandon"),
         ("card 4111-1111-1111-1111 exp 12/25", "card_number", "4111-1111-1111-1111"),
         ("my card is 4111.1111.1111.1111.", "card_number", "4111.1111.1111.1111"),
         ("amex 3782.822463.10005 pls help", "card_number", "3782.822463.10005"),

@@ -179,20 +179,32 @@ def test_scan_never_raises_and_keeps_plain_text(text: str) -> None:
 
 @st.composite
 def mistyped_phrases(draw: st.DrawFn) -> tuple[str, list[str]]:
-    """(message, words): a valid English phrase copied with one slip in every six words
-    (the most the guard allows), a letter doubled or dropped, never at the phrase's ends."""
+    """(message, words): a valid English phrase copied with one slip in every six words (the
+    most the guard allows): a letter doubled, dropped or changed, the first letter too. Inside
+    a sentence the slips are never the phrase's first or last word (those read as the
+    sentence's own words); a phrase sent alone may have them anywhere."""
     n = draw(st.sampled_from([12, 15, 18, 21, 24]))
     entropy = draw(st.binary(min_size=n * 4 // 3, max_size=n * 4 // 3))
     words = Mnemonic("english").to_mnemonic(entropy).split()
     listed = set(WORDLISTS["english"])
-    slips = draw(st.lists(st.integers(1, n - 2), min_size=n // 6, max_size=n // 6, unique=True))
+    alone = draw(st.booleans())
+    positions = st.integers(0, n - 1) if alone else st.integers(1, n - 2)
+    slips = draw(st.lists(positions, min_size=n // 6, max_size=n // 6, unique=True))
     for i in slips:
         word = words[i]
-        slipped = word + word[-1] if draw(st.booleans()) else word[:-1]
+        kind = draw(st.sampled_from(["double", "drop", "first"]))
+        if kind == "double":
+            slipped = word + word[-1]
+        elif kind == "drop":
+            slipped = word[:-1]
+        else:
+            slipped = draw(st.sampled_from("abcdefghijklmnopqrstuvwxyz")) + word[1:]
         # a slip that makes an everyday word ("hero" -> "her") is not counted: see ORDINARY_WORDS
         assume(slipped not in listed and slipped not in ORDINARY_WORDS and len(slipped) >= 3)
         words[i] = slipped
     separator = draw(st.sampled_from([" ", ", ", "\n", " - "]))
+    if alone:
+        return separator.join(words), words
     return draw(EN_PROSE) + separator.join(words) + draw(EN_TAIL), words
 
 
