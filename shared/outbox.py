@@ -30,6 +30,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from shared.language import has_cjk
 from shared.messages import Button
 from shared.tickets import Base, TicketStore
 
@@ -398,4 +399,5 @@ def buttons_for(item: OutboxItem) -> list[Button]:
 def without_ticket_links(text: str) -> str:
     """The text for a group or channel: a ticket link is the key to the ticket, so it only
     ever goes to the member privately."""
-    return _TICKET_LINK.sub("[ticket link: sent privately only]", text)
+    placeholder = "[工单链接仅私下发送]" if has_cjk(text) else "[ticket link: sent privately only]"
+    return _TICKET_LINK.sub(placeholder, text)

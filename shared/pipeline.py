@@ -411,11 +411,13 @@ class Pipeline:
 
     async def _rate(self, msg: Incoming, rest: str, language: str) -> Outcome:
         """A star button under a closed ticket's rating request (shared.outbox.buttons_for).
-        Anyone in a group can press it; only the ticket's member is counted."""
-        ticket_id, _, stars = rest.partition(":")
-        if not (ticket_id.isdigit() and stars.isdigit()):
+        Anyone in a group can press it; only the ticket's member is counted. The answer goes
+        to the presser privately where the platform allows (no noise in the group)."""
+        pressed = _RATING.fullmatch(rest)
+        if pressed is None:  # not a payload the bot made
             return Outcome("none", language=language)
-        ticket = await asyncio.to_thread(self.store.get, int(ticket_id))
+        ticket_id, stars = int(pressed[1]), int(pressed[2])
+        ticket = await asyncio.to_thread(self.store.get, ticket_id)
         mine = ticket is not None and (ticket.platform, ticket.user_id) == (
             msg.platform,
             msg.user_id,
@@ -423,18 +425,15 @@ class Pipeline:
         if ticket is not None and mine:
             language = ticket.language  # the request was written in the ticket's language
         rated = mine and await asyncio.to_thread(
-            self.store.rate,
-            int(ticket_id),
-            int(stars),
-            platform=msg.platform,
-            user_id=msg.user_id,
+            self.store.rate, ticket_id, stars, platform=msg.platform, user_id=msg.user_id
         )
         if rated:
-            n = int(stars)
-            text = self.t(language, "rated", id=ticket_id, stars="★" * n + "☆" * (5 - n))
-            return await self._say(msg, language, "info", text)
-        text = self.t(language, "rate_refused", id=ticket_id)
-        return await self._say(msg, language, "error", text)
+            shown = "★" * stars + "☆" * (5 - stars)
+            kind, text = "info", self.t(language, "rated", id=ticket_id, stars=shown)
+        else:
+            kind, text = "error", self.t(language, "rate_refused", id=ticket_id)
+        await msg.channel.send(Reply(text, kind, private=True))
+        return Outcome("info", language=language, text=text)
 
     async def _command(
         self, msg: Incoming, state: ConversationState, command: str, text: str, language: str
@@ -636,6 +635,10 @@ _PLACEHOLDER = re.compile(r"\[[^\]]{0,40} removed\]")
 
 def _strip_placeholders(text: str) -> str:
     return _PLACEHOLDER.sub(" ", text)
+
+
+# A rating button's payload after "rate:": ticket id and stars (shared.outbox.buttons_for).
+_RATING = re.compile(r"([0-9]{1,18}):([1-5])")
 
 
 def _has_words(text: str) -> bool:

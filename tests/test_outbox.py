@@ -11,7 +11,15 @@ import pytest
 from sqlalchemy import update
 
 import shared.outbox as outbox_module
-from shared.outbox import SKIPPED, Outbox, OutboxRow, PermanentFailure, _deliver_one, run_outbox
+from shared.outbox import (
+    SKIPPED,
+    Outbox,
+    OutboxRow,
+    PermanentFailure,
+    _deliver_one,
+    run_outbox,
+    without_ticket_links,
+)
 from shared.tickets import TicketStore
 
 
@@ -221,3 +229,14 @@ async def test_a_permanent_failure_is_not_retried(store):
     stop.set()
     await asyncio.wait_for(task, 5)
     assert rows[0]["status"] == "failed" and rows[0]["last_error"] == "chat not found"
+
+
+def test_ticket_links_are_replaced_in_the_texts_language():
+    link = "https://desk.example/t/" + "A" * 32
+    assert without_ticket_links(f"Rate it on your ticket page: {link}") == (
+        "Rate it on your ticket page: [ticket link: sent privately only]"
+    )
+    assert (
+        without_ticket_links(f"或在工单页面评分：{link}")
+        == "或在工单页面评分：[工单链接仅私下发送]"
+    )

@@ -672,3 +672,24 @@ def test_incoming_defaults_are_a_private_addressed_console_message():
         True,
         False,
     )
+
+
+async def test_rating_buttons_count_only_well_formed_presses_of_the_member(mini):
+    opened, _ = await ask(mini, "I want to talk to a human")
+    ticket = ticket_of(mini, opened.ticket_url)
+    mini.store.close(ticket.id)
+    # forged or foreign payloads: nothing happens, nothing breaks
+    for payload in (
+        "rate:abc:3",
+        "rate:1:0",
+        "rate:1:9",
+        "rate:²:3",
+        "rate:99999999999999999999:3",
+    ):
+        outcome, replies = await press(mini, payload)
+        assert outcome.action == "none" and not replies
+    _, (refused,) = await press(mini, f"rate:{ticket.id}:2", user_id="someone-else")
+    assert "can be rated once" in refused.text and refused.private
+    _, (thanks,) = await press(mini, f"rate:{ticket.id}:3")
+    assert thanks.text == f"Thank you! You rated ticket #{ticket.id}: ★★★☆☆"
+    assert mini.store.get(ticket.id).rating == 3
