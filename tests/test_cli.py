@@ -31,6 +31,7 @@ EVAL_KEYS = {
     "in_scope",
     "out_of_scope",
     "top1_accuracy",
+    "top1_balanced",
     "in_scope_accuracy",
     "answered_precision",
     "oos_recall",
@@ -283,6 +284,8 @@ def test_kb_eval_reports_the_documented_figures(model_runs):
         assert 0 <= report[key] <= 1, key
     # The five known questions are easy; the unknown label can never be right.
     assert report["top1_accuracy"] == pytest.approx(5 / 6, abs=1e-3)
+    # per entry: reset-password 2/2, three more 1/1, staking 0/1 -> averaged 4/5
+    assert report["top1_balanced"] == pytest.approx(4 / 5, abs=1e-3)
     assert report["oos_recall"] == 1.0
     assert report["in_scope_accuracy"] <= report["top1_accuracy"]
     assert report["p50_ms"] > 0
