@@ -187,7 +187,7 @@ def cmd_kb_eval(args: argparse.Namespace) -> int:
         return 2
     spec = args.model or settings.model or knowledge.settings.matching.model
     model = model_for(spec, knowledge, settings.data_dir)
-    index = Index(knowledge, model, settings.cache_dir)
+    index = Index(knowledge, model, settings.cache_dir, adapt=not args.no_classifier)
     report = evaluate(index, knowledge, rows, misses=args.misses)
     if args.json:
         print(json.dumps(report, ensure_ascii=False))
@@ -354,6 +354,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--misses",
         action="store_true",
         help="also list the questions matched to the wrong entry or answered out of scope",
+    )
+    ev.add_argument(
+        "--no-classifier",
+        action="store_true",
+        help="rank by the nearest phrasing alone, without the fitted classifier and the "
+        "calibrated thresholds (for comparing with plain nearest-neighbour figures)",
     )
     ev.set_defaults(func=cmd_kb_eval)
 
