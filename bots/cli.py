@@ -337,7 +337,12 @@ def build_parser() -> argparse.ArgumentParser:
     imp.set_defaults(func=cmd_kb_import)
     tune = kb.add_parser("tune", help="fine-tune the English encoder on this knowledge")
     tune.add_argument("yaml")
-    tune.add_argument("--epochs", type=int, default=1)
+    tune.add_argument(
+        "--epochs",
+        type=int,
+        default=None,
+        help="passes over the training pairs (default: 1 to 4, more for a smaller knowledge)",
+    )
     tune.set_defaults(func=cmd_kb_tune)
     split = kb.add_parser("split", help="first N rows per label -> one CSV, the rest -> another")
     split.add_argument("csv")

@@ -29,6 +29,12 @@ TRAIN_MAX_TOKENS = 64
 HOLD_OUT = 10  # one phrasing in this many is held out of training (see held_out)
 MIN_TRAINING = 4
 HELD_OUT_FILE = "held_out.json"
+# Without --epochs: as many passes as bring the pairs seen to about this many, at most
+# MAX_AUTO_EPOCHS. A small knowledge base gains from more passes and costs seconds (BANKING77,
+# 10 per intent, 690 pairs: 0.854 after one pass, 0.859 after three, no better after ten); a
+# large one has learned what it can in one (10,000 phrasings: one pass, 6 minutes).
+AUTO_PAIRS = 2400
+MAX_AUTO_EPOCHS = 4
 
 
 def tuned_path(data_dir: Path, knowledge: Knowledge) -> Path:
@@ -83,8 +89,16 @@ def _batches(pairs: list[tuple[str, str, int]]) -> list[list[tuple[str, str, int
     return [b for b in batches if len(b) > 1]
 
 
-def tune(knowledge: Knowledge, data_dir: Path, epochs: int = 1, progress: bool = True) -> Path:
-    """Fine-tune and save; returns the folder of the tuned model."""
+def auto_epochs(pairs: int) -> int:
+    """The number of passes ``tune`` makes over ``pairs`` training pairs when not told."""
+    return max(1, min(MAX_AUTO_EPOCHS, round(AUTO_PAIRS / max(pairs, 1))))
+
+
+def tune(
+    knowledge: Knowledge, data_dir: Path, epochs: int | None = None, progress: bool = True
+) -> Path:
+    """Fine-tune and save; returns the folder of the tuned model. ``epochs`` None: see
+    ``auto_epochs``."""
     import torch
     from sentence_transformers import SentenceTransformer
     from tqdm import tqdm
@@ -93,6 +107,10 @@ def tune(knowledge: Knowledge, data_dir: Path, epochs: int = 1, progress: bool =
     pairs = training_pairs(knowledge)
     if not pairs:
         raise ValueError("no entry has two phrasings in Latin script: nothing to tune")
+    if epochs is None:
+        epochs = auto_epochs(len(pairs))
+    if epochs < 1:
+        raise ValueError("epochs must be at least 1")
     model = SentenceTransformer(str(packaged_minilm_path()), device="cpu", local_files_only=True)
     max_length = model.max_seq_length
     model.max_seq_length = min(max_length, TRAIN_MAX_TOKENS)  # phrasings are short: much faster

@@ -55,3 +55,12 @@ def test_held_out_phrasings_are_not_learned_and_calibrate_the_tuned_model(tmp_pa
     assert index.calibration.in_scope == len(hold) < MIN_QUESTIONS
     assert index.calibration.answer_threshold is None
     assert index.settings.answer_threshold == knowledge.settings.matching.answer_threshold
+
+
+def test_a_smaller_knowledge_gets_more_passes():
+    from shared.tuning import MAX_AUTO_EPOCHS, auto_epochs
+
+    assert auto_epochs(8962) == 1  # BANKING77, 10,000 phrasings: one pass, 6 minutes
+    assert auto_epochs(690) == 3  # BANKING77, 10 per intent
+    assert auto_epochs(12) == MAX_AUTO_EPOCHS
+    assert auto_epochs(0) == MAX_AUTO_EPOCHS
