@@ -32,6 +32,9 @@ class ConsoleChannel:
     async def delete_incoming(self) -> bool:
         return False  # a terminal line cannot be taken back
 
+    async def clear_buttons(self) -> None:
+        self.buttons = []  # the numbers no longer press anything
+
 
 def to_incoming(line: str, channel: ConsoleChannel) -> Incoming:
     """A typed line as the core sees it: a command, a button number or a question."""

@@ -242,6 +242,15 @@ class DiscordChannel:
         await self.channel.send(text, reference=reference, **extra)  # type: ignore[arg-type]
         return None
 
+    async def clear_buttons(self) -> None:
+        interaction = self.interaction
+        if interaction is None or interaction.type != discord.InteractionType.component:
+            return
+        try:  # the press was acknowledged as an update of the message that holds the buttons
+            await interaction.edit_original_response(view=None)
+        except discord.HTTPException as exc:
+            log.info("could not take the buttons off a message: %s", type(exc).__name__)
+
     async def delete_incoming(self) -> bool:
         message = self.message
         if message is None or message.guild is None:  # bots cannot delete in DMs

@@ -342,6 +342,7 @@ class TelegramFrontend:
             thread_id=getattr(message, "message_thread_id", None)
             if getattr(message, "is_topic_message", False)
             else None,
+            pressed_id=message.message_id,
         )
         msg = Incoming(
             text=label,

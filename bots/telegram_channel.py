@@ -168,7 +168,8 @@ class TelegramChannel:
 
     ``incoming_id`` is the user's message (the one ``delete_incoming`` removes); ``reply_to``
     is the message that answers in a group quote (None: plain messages); ``thread_id`` the
-    topic of a forum group.
+    topic of a forum group; ``pressed_id`` the bot's message whose button was pressed (the
+    one ``clear_buttons`` edits).
     """
 
     def __init__(
@@ -181,8 +182,10 @@ class TelegramChannel:
         incoming_id: int | None = None,
         reply_to: int | None = None,
         thread_id: int | None = None,
+        pressed_id: int | None = None,
     ) -> None:
         self.sender = sender
+        self.pressed_id = pressed_id
         self.chat_id = chat_id
         self.is_private = is_private
         self.user_id = user_id
@@ -209,6 +212,19 @@ class TelegramChannel:
         await self.sender.send_text(
             self.chat_id, reply.text, markup=markup, reply_to=quote, thread_id=self.thread_id
         )
+
+    async def clear_buttons(self) -> None:
+        message_id = self.pressed_id
+        if message_id is None:
+            return
+        try:
+            await self.sender.call(
+                lambda: self.sender.bot.edit_message_reply_markup(
+                    chat_id=self.chat_id, message_id=message_id, reply_markup=None
+                )
+            )
+        except (Forbidden, BadRequest) as exc:  # too old, or gone: the buttons do no harm
+            log.info("could not take the buttons off a message: %s", exc.message)
 
     async def delete_incoming(self) -> bool:
         if self.incoming_id is None:

@@ -41,6 +41,10 @@ class OutputChannel(Protocol):
     async def delete_incoming(self) -> bool:
         """Remove the incoming message; return False when the bot may not."""
 
+    async def clear_buttons(self) -> None:
+        """Take the buttons off the message whose button was pressed: a choice that is made
+        once, such as a rating. A front-end that cannot does nothing."""
+
 
 @dataclass
 class Incoming:
@@ -69,6 +73,7 @@ class CollectingChannel:
         self.replies: list[Reply] = []
         self.can_delete = can_delete
         self.deleted = False
+        self.buttons_cleared = False
 
     async def send(self, reply: Reply) -> None:
         self.replies.append(reply)
@@ -77,6 +82,9 @@ class CollectingChannel:
         if self.can_delete:
             self.deleted = True
         return self.can_delete
+
+    async def clear_buttons(self) -> None:
+        self.buttons_cleared = True
 
     def pop(self) -> Reply:
         """Take the oldest reply not yet taken (errbot's push/pop style)."""

@@ -428,6 +428,7 @@ class Pipeline:
             self.store.rate, ticket_id, stars, platform=msg.platform, user_id=msg.user_id
         )
         if rated:
+            await msg.channel.clear_buttons()  # rated once: the stars have done their job
             shown = "★" * stars + "☆" * (5 - stars)
             kind, text = "info", self.t(language, "rated", id=ticket_id, stars=shown)
         else:

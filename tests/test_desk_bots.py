@@ -281,9 +281,14 @@ async def test_telegram_bot_closes_idle_tickets_and_asks_for_a_rating(
 
     refused = await press(f"rate:{ticket_id}:1", OTHER_USER)  # not the ticket's member
     assert "can be rated once" in refused and store.get(ticket_id).rating is None
+    mark = len(fake.calls)
     thanks = await press(f"rate:{ticket_id}:4", USER)
     assert thanks == f"Thank you! You rated ticket #{ticket_id}: ★★★★☆"
     assert store.get(ticket_id).rating == 4
+    # rated once: the stars are taken off the request
+    cleared = await fake.wait_call("editMessageReplyMarkup", after=mark)
+    assert int(cleared.params["message_id"]) == rating.result["message_id"]
+    assert not fake.messages[(USER["id"], rating.result["message_id"])].get("reply_markup")
     again = await press(f"rate:{ticket_id}:5", USER)  # once
     assert "can be rated once" in again and store.get(ticket_id).rating == 4
 
@@ -315,12 +320,24 @@ async def test_discord_member_rates_a_closed_ticket_with_the_buttons(
             fake.button_press(request, custom_id, in_guild=False, user_id=user_id)
         )
         followup = await fake.wait_until(
-            lambda: [r for r in fake.requests[since:] if r.path.startswith("/webhooks/")]
+            lambda: [
+                r
+                for r in fake.requests[since:]
+                if r.method == "POST" and r.path.startswith("/webhooks/")
+            ]
         )
         return followup[0].json["content"]
 
     refused = await press(f"rate:{ticket_id}:2", 600000000000000077)  # somebody else
     assert "can be rated once" in refused and store.get(ticket_id).rating is None
+    since = len(fake.requests)
     thanks = await press(f"rate:{ticket_id}:5", member)
     assert thanks == f"Thank you! You rated ticket #{ticket_id}: ★★★★★"
     assert store.get(ticket_id).rating == 5
+    # rated once: the stars are taken off the request (the pressed message, edited)
+    edits = [
+        r
+        for r in fake.requests[since:]
+        if r.method == "PATCH" and r.path.endswith("/messages/@original")
+    ]
+    assert edits and edits[0].json["components"] == []

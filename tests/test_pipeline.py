@@ -688,8 +688,14 @@ async def test_rating_buttons_count_only_well_formed_presses_of_the_member(mini)
     ):
         outcome, replies = await press(mini, payload)
         assert outcome.action == "none" and not replies
-    _, (refused,) = await press(mini, f"rate:{ticket.id}:2", user_id="someone-else")
+    other = message("", payload=f"rate:{ticket.id}:2", user_id="someone-else")
+    await mini.handle(other)
+    (refused,) = other.channel.replies
     assert "can be rated once" in refused.text and refused.private
-    _, (thanks,) = await press(mini, f"rate:{ticket.id}:3")
+    assert not other.channel.buttons_cleared  # the stars stay for the member
+    member = message("", payload=f"rate:{ticket.id}:3")
+    await mini.handle(member)
+    (thanks,) = member.channel.replies
     assert thanks.text == f"Thank you! You rated ticket #{ticket.id}: ★★★☆☆"
     assert mini.store.get(ticket.id).rating == 3
+    assert member.channel.buttons_cleared
