@@ -138,7 +138,7 @@ def cmd_kb_split(args: argparse.Namespace) -> int:
     from shared.evaluation import split_csv
 
     try:
-        first, rest = split_csv(args.csv, args.per_label, args.first, args.rest)
+        first, rest = split_csv(args.csv, args.per_label, args.first, args.rest, args.seed)
     except (OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -349,6 +349,9 @@ def build_parser() -> argparse.ArgumentParser:
     split.add_argument("--per-label", type=int, required=True)
     split.add_argument("--first", required=True, help="CSV of the first N rows per label")
     split.add_argument("--rest", required=True, help="CSV of the other rows")
+    split.add_argument(
+        "--seed", type=int, default=None, help="shuffle the rows first (another pick, repeatable)"
+    )
     split.set_defaults(func=cmd_kb_split)
     ev = kb.add_parser("eval", help="measure matching on a text,label CSV")
     ev.add_argument("yaml")
@@ -363,8 +366,8 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument(
         "--no-classifier",
         action="store_true",
-        help="rank by the nearest phrasing alone, without the fitted classifier and the "
-        "calibrated thresholds (for comparing with plain nearest-neighbour figures)",
+        help="rank by the nearest phrasing alone: no fitted classifier, the knowledge's "
+        "thresholds uncalibrated (with --model minilm: the plain MiniLM nearest neighbour)",
     )
     ev.set_defaults(func=cmd_kb_eval)
 

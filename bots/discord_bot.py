@@ -36,6 +36,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import aiohttp
 import discord
 import discord.gateway
 import discord.http
@@ -248,7 +249,7 @@ class DiscordChannel:
             return
         try:  # the press was acknowledged as an update of the message that holds the buttons
             await interaction.edit_original_response(view=None)
-        except discord.HTTPException as exc:
+        except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
             log.info("could not take the buttons off a message: %s", type(exc).__name__)
 
     async def delete_incoming(self) -> bool:

@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
-from telegram.error import BadRequest, Forbidden, RetryAfter
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 from shared.messages import Button, Reply
 
@@ -223,8 +223,8 @@ class TelegramChannel:
                     chat_id=self.chat_id, message_id=message_id, reply_markup=None
                 )
             )
-        except (Forbidden, BadRequest) as exc:  # too old, or gone: the buttons do no harm
-            log.info("could not take the buttons off a message: %s", exc.message)
+        except TelegramError as exc:  # too old, gone, or the network: the buttons do no harm
+            log.info("could not take the buttons off a message: %s", type(exc).__name__)
 
     async def delete_incoming(self) -> bool:
         if self.incoming_id is None:

@@ -30,7 +30,6 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from shared.language import has_cjk
 from shared.messages import Button
 from shared.tickets import Base, TicketStore
 
@@ -386,6 +385,7 @@ async def _keep_lease(outbox: Outbox, item_id: int, call: asyncio.Future) -> Non
 
 
 _TICKET_LINK = re.compile(r"https?://\S+?/t/[A-Za-z0-9_-]{16,}")
+_CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
 
 
 def buttons_for(item: OutboxItem) -> list[Button]:
@@ -399,5 +399,8 @@ def buttons_for(item: OutboxItem) -> list[Button]:
 def without_ticket_links(text: str) -> str:
     """The text for a group or channel: a ticket link is the key to the ticket, so it only
     ever goes to the member privately."""
-    placeholder = "[工单链接仅私下发送]" if has_cjk(text) else "[ticket link: sent privately only]"
+    # in the language most of the text is in (its template's: the moderator's words may mix)
+    rest = _TICKET_LINK.sub("", text)
+    chinese = len(_CJK_CHAR.findall(rest)) >= len(re.findall(r"[A-Za-z]{2,}", rest))
+    placeholder = "[工单链接仅私下发送]" if chinese else "[ticket link: sent privately only]"
     return _TICKET_LINK.sub(placeholder, text)

@@ -428,12 +428,18 @@ class Pipeline:
             self.store.rate, ticket_id, stars, platform=msg.platform, user_id=msg.user_id
         )
         if rated:
-            await msg.channel.clear_buttons()  # rated once: the stars have done their job
             shown = "★" * stars + "☆" * (5 - stars)
             kind, text = "info", self.t(language, "rated", id=ticket_id, stars=shown)
         else:
             kind, text = "error", self.t(language, "rate_refused", id=ticket_id)
         await msg.channel.send(Reply(text, kind, private=True))
+        if rated or (mine and ticket is not None and ticket.rating is not None):
+            # rated once: the stars have done their job (a second press by the member repairs
+            # a request whose stars could not be taken off the first time)
+            try:
+                await msg.channel.clear_buttons()
+            except Exception as exc:  # the rating and the answer stand either way
+                log.warning("could not take the rating buttons off: %s", type(exc).__name__)
         return Outcome("info", language=language, text=text)
 
     async def _command(

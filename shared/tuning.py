@@ -31,8 +31,8 @@ MIN_TRAINING = 4
 HELD_OUT_FILE = "held_out.json"
 # Without --epochs: as many passes as bring the pairs seen to about this many, at most
 # MAX_AUTO_EPOCHS. A small knowledge base gains from more passes and costs seconds (BANKING77,
-# 10 per intent, 690 pairs: 0.854 after one pass, 0.859 after three, 0.862 after ten); a
-# large one has learned what it can in one (10,000 phrasings: one pass, 6 minutes).
+# 10 per intent, 690 pairs: 0.854 after one pass, 0.859 after three); a large one gets one
+# (10,000 phrasings: 6 minutes, where the budget is 15).
 AUTO_PAIRS = 2400
 MAX_AUTO_EPOCHS = 4
 
@@ -99,11 +99,6 @@ def tune(
 ) -> Path:
     """Fine-tune and save; returns the folder of the tuned model. ``epochs`` None: see
     ``auto_epochs``."""
-    import torch
-    from sentence_transformers import SentenceTransformer
-    from tqdm import tqdm
-
-    torch.manual_seed(0)
     pairs = training_pairs(knowledge)
     if not pairs:
         raise ValueError("no entry has two phrasings in Latin script: nothing to tune")
@@ -111,6 +106,11 @@ def tune(
         epochs = auto_epochs(len(pairs))
     if epochs < 1:
         raise ValueError("epochs must be at least 1")
+    import torch
+    from sentence_transformers import SentenceTransformer
+    from tqdm import tqdm
+
+    torch.manual_seed(0)
     model = SentenceTransformer(str(packaged_minilm_path()), device="cpu", local_files_only=True)
     max_length = model.max_seq_length
     model.max_seq_length = min(max_length, TRAIN_MAX_TOKENS)  # phrasings are short: much faster

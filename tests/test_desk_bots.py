@@ -335,9 +335,11 @@ async def test_discord_member_rates_a_closed_ticket_with_the_buttons(
     assert thanks == f"Thank you! You rated ticket #{ticket_id}: ★★★★★"
     assert store.get(ticket_id).rating == 5
     # rated once: the stars are taken off the request (the pressed message, edited)
-    edits = [
-        r
-        for r in fake.requests[since:]
-        if r.method == "PATCH" and r.path.endswith("/messages/@original")
-    ]
-    assert edits and edits[0].json["components"] == []
+    edits = await fake.wait_until(
+        lambda: [
+            r
+            for r in fake.requests[since:]
+            if r.method == "PATCH" and r.path.endswith("/messages/@original")
+        ]
+    )
+    assert edits[0].json["components"] == []

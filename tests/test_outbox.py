@@ -240,3 +240,7 @@ def test_ticket_links_are_replaced_in_the_texts_language():
         without_ticket_links(f"或在工单页面评分：{link}")
         == "或在工单页面评分：[工单链接仅私下发送]"
     )
+    # a Chinese word in an English text does not switch the placeholder's language
+    assert without_ticket_links(f"Your ticket about the 充值 page: {link}").endswith(
+        "[ticket link: sent privately only]"
+    )

@@ -693,9 +693,17 @@ async def test_rating_buttons_count_only_well_formed_presses_of_the_member(mini)
     (refused,) = other.channel.replies
     assert "can be rated once" in refused.text and refused.private
     assert not other.channel.buttons_cleared  # the stars stay for the member
-    member = message("", payload=f"rate:{ticket.id}:3")
+
+    class Unclearable(CollectingChannel):  # the platform refuses to edit the message
+        async def clear_buttons(self) -> None:
+            raise TimeoutError
+
+    member = message("", payload=f"rate:{ticket.id}:3", channel=Unclearable())
     await mini.handle(member)
-    (thanks,) = member.channel.replies
+    (thanks,) = member.channel.replies  # the answer and the rating stand
     assert thanks.text == f"Thank you! You rated ticket #{ticket.id}: ★★★☆☆"
     assert mini.store.get(ticket.id).rating == 3
-    assert member.channel.buttons_cleared
+    again = message("", payload=f"rate:{ticket.id}:5")  # the stars were left: pressed again
+    await mini.handle(again)
+    assert "can be rated once" in again.channel.replies[0].text
+    assert again.channel.buttons_cleared and mini.store.get(ticket.id).rating == 3
