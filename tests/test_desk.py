@@ -295,3 +295,68 @@ def test_ticket_paths_are_scrubbed_from_log_records():
     )
     TicketPathFilter().filter(record)
     assert record.getMessage() == '"GET /t/[token] HTTP/1.1" 200'
+
+
+def test_a_moderator_changes_their_own_password(desk):
+    from fastapi.testclient import TestClient
+
+    assert login(desk).status_code == 303
+    other = TestClient(desk.app, base_url="http://127.0.0.1:8080")  # a second browser
+    assert login(other).status_code == 303
+    assert other.get("/queue", follow_redirects=False).status_code == 200
+
+    def change(current, new, again=None):
+        page = desk.get("/password")
+        assert page.status_code == 200 and "Change password" in page.text
+        return desk.post(
+            "/password",
+            data={
+                "current": current,
+                "new": new,
+                "again": new if again is None else again,
+                "csrf": csrf_of(page.text),
+            },
+            follow_redirects=False,
+        )
+
+    new_password = "a much better passphrase"
+    assert change("wrong password", new_password).status_code == 401
+    assert change(DESK_PASSWORD, new_password, again="something else").status_code == 400
+    assert change(DESK_PASSWORD, "short").status_code == 400
+    assert login(TestClient(desk.app), password=DESK_PASSWORD).status_code == 303  # unchanged
+    done = change(DESK_PASSWORD, new_password)
+    assert done.status_code == 303 and "password_changed" in done.headers["location"]
+    assert "Password changed" in desk.get(done.headers["location"]).text  # still logged in
+    assert other.get("/queue", follow_redirects=False).status_code == 303  # logged out there
+    fresh = TestClient(desk.app, base_url="http://127.0.0.1:8080")
+    assert login(fresh, password=DESK_PASSWORD).status_code == 401
+    assert login(fresh, password=new_password).status_code == 303
+    # without the CSRF token nothing changes
+    token_less = desk.post("/password", data={"current": new_password, "new": "x" * 12})
+    assert token_less.status_code == 403
+
+
+def test_wrong_current_passwords_count_as_failed_logins(desk):
+    assert login(desk).status_code == 303
+    page = desk.get("/password")
+    for _ in range(5):
+        wrong = desk.post(
+            "/password",
+            data={
+                "current": "guess",
+                "new": "y" * 12,
+                "again": "y" * 12,
+                "csrf": csrf_of(page.text),
+            },
+        )
+        assert wrong.status_code == 401
+    limited = desk.post(
+        "/password",
+        data={
+            "current": DESK_PASSWORD,
+            "new": "y" * 12,
+            "again": "y" * 12,
+            "csrf": csrf_of(page.text),
+        },
+    )
+    assert limited.status_code == 429

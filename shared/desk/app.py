@@ -5,6 +5,8 @@
     POST /t/<token>/rate         the member rates a closed ticket (1-5)
     GET  /login, POST /login     moderators log in (5 failures per 15 min per name+IP: 429)
     POST /logout
+    GET  /password, POST /password   a moderator changes their own password (ends their
+                                 other sessions; wrong current passwords count as failed logins)
     GET  /queue                  the tickets, filtered by status, claim, platform, language
     GET  /queue/<id>             one ticket for moderators
     POST /queue/<id>/claim       claim or release
@@ -38,7 +40,13 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from shared.accounts import LOGIN_MAX_FAILURES, SESSION_HOURS, Accounts, Moderator
+from shared.accounts import (
+    LOGIN_MAX_FAILURES,
+    SESSION_HOURS,
+    AccountError,
+    Accounts,
+    Moderator,
+)
 from shared.desk.i18n import both, label
 from shared.outbox import Outbox, idle_hours_from_env
 from shared.settings import Settings
@@ -272,6 +280,45 @@ def create_app(
         request.state.new_sid = secrets.token_urlsafe(32)
         return RedirectResponse("/login", 303)
 
+    @app.get("/password", response_class=HTMLResponse)
+    def password_page(request: Request):
+        return page(request, "password.html", moderator=require(request))
+
+    @app.post("/password")
+    def change_password(
+        request: Request,
+        current: str = Form(""),
+        new: str = Form(""),
+        again: str = Form(""),
+        csrf: str = Form(""),
+    ):
+        check_csrf(request, csrf)
+        moderator = require(request)
+        address = request.client.host if request.client else "-"
+        key = moderator.name.lower()
+
+        def refuse(status: int, error: str) -> HTMLResponse:
+            return page(request, "password.html", status, moderator=moderator, error=error)
+
+        # A stolen session must not guess the password it would then change: wrong current
+        # passwords count against the same limit as failed logins.
+        with login_lock:
+            if accounts.recent_failures(key, address) >= LOGIN_MAX_FAILURES:
+                return refuse(429, "login_limited")
+            if accounts.authenticate(moderator.name, current[:1024]) is None:
+                accounts.record_failure(key, address)
+                return refuse(401, "password_wrong")
+        if new != again:
+            return refuse(400, "password_mismatch")
+        try:
+            changed = accounts.add(moderator.name, new[:1024], replace=True)  # ends all sessions
+        except AccountError:
+            return refuse(400, "password_short")
+        accounts.clear_failures(key, address)
+        request.state.new_sid = accounts.start_session(changed)  # this browser stays logged in
+        log.info("desk: %s changed their password", moderator.name)
+        return _back("/queue", done="password_changed")
+
     def require(request: Request) -> Moderator:
         moderator = moderator_of(request)
         if moderator is None:
@@ -289,6 +336,7 @@ def create_app(
         claim: str = "",
         platform: str = "",
         language: str = "",
+        done: str = "",
     ):
         moderator = require(request)
         status = status if status in ("open", "closed", "all") else "open"
@@ -309,6 +357,7 @@ def create_app(
             last=store.last_messages([t.id for t in tickets]),
             counts=store.counts(config.platforms),
             filters={"status": status, "claim": claim, "platform": platform, "language": language},
+            done="password_changed" if done == "password_changed" else "",
         )
 
     def moderator_ticket(ticket_id: int) -> Ticket:

@@ -52,6 +52,17 @@ LABELS: dict[str, tuple[str, str]] = {
     "logout": ("Log out", "退出"),
     "name": ("Name", "用户名"),
     "password": ("Password", "密码"),
+    "change_password": ("Change password", "修改密码"),
+    "current_password": ("Current password", "当前密码"),
+    "new_password": ("New password (at least 10 characters)", "新密码（至少 10 个字符）"),
+    "again_password": ("New password again", "再次输入新密码"),
+    "password_wrong": ("The current password is wrong.", "当前密码错误。"),
+    "password_mismatch": ("The two new passwords differ.", "两次输入的新密码不一致。"),
+    "password_short": ("A password has at least 10 characters.", "密码至少需要 10 个字符。"),
+    "password_changed": (
+        "Password changed; your other sessions are logged out.",
+        "密码已修改，您的其他会话已退出。",
+    ),
     "login_failed": ("Wrong name or password.", "用户名或密码错误。"),
     "login_limited": (
         "Too many failed logins. Try again in 15 minutes.",
