@@ -176,6 +176,23 @@ class Accounts:
                 raise AccountError(f"moderator {name!r} exists") from exc
             return Moderator(row.id, row.name)
 
+    def change_password(self, name: str, password: str) -> Moderator | None:
+        """A moderator's own new password (the desk): ends all their sessions. None when the
+        account is gone or disabled meanwhile (a disabled account is never woken up here)."""
+        if len(password) < MIN_PASSWORD:
+            raise AccountError(f"a password has at least {MIN_PASSWORD} characters")
+        hashed = hash_password(password)
+        with self.store.sessions() as session:
+            row = session.scalars(
+                select(ModeratorRow).where(ModeratorRow.name == name, ModeratorRow.active)
+            ).first()
+            if row is None:
+                return None
+            row.password_hash = hashed
+            session.execute(delete(SessionRow).where(SessionRow.moderator_id == row.id))
+            session.commit()
+            return Moderator(row.id, row.name)
+
     def disable(self, name: str) -> bool:
         with self.store.sessions() as session:
             row = session.scalars(select(ModeratorRow).where(ModeratorRow.name == name)).first()

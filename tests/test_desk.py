@@ -360,3 +360,13 @@ def test_wrong_current_passwords_count_as_failed_logins(desk):
         },
     )
     assert limited.status_code == 429
+
+
+def test_changing_a_password_never_wakes_a_disabled_account(desk):
+    from shared.accounts import Accounts
+
+    accounts = Accounts(desk.store)
+    accounts.disable("mod")
+    assert accounts.change_password("mod", "another long password") is None
+    assert ("mod", False) in accounts.names()
+    assert login(desk, password="another long password").status_code == 401

@@ -311,9 +311,11 @@ def create_app(
         if new != again:
             return refuse(400, "password_mismatch")
         try:
-            changed = accounts.add(moderator.name, new[:1024], replace=True)  # ends all sessions
+            changed = accounts.change_password(moderator.name, new[:1024])  # ends all sessions
         except AccountError:
             return refuse(400, "password_short")
+        if changed is None:  # disabled meanwhile
+            raise _LoginRequired()
         accounts.clear_failures(key, address)
         request.state.new_sid = accounts.start_session(changed)  # this browser stays logged in
         log.info("desk: %s changed their password", moderator.name)
