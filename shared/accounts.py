@@ -103,6 +103,13 @@ def hash_password(password: str) -> str:
     return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${_b64(salt)}${_b64(digest)}"
 
 
+def _new_hash(password: str) -> str:
+    """The hash of a password being set; too short a one is refused."""
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"a password has at least {MIN_PASSWORD} characters")
+    return hash_password(password)
+
+
 def verify_password(password: str, stored: str) -> bool:
     try:
         scheme, n, r, p, salt, digest = stored.split("$")
@@ -157,9 +164,7 @@ class Accounts:
         """A new moderator (or, with ``replace``, a new password for an existing one)."""
         if not NAME.match(name):
             raise AccountError("a name has 2-64 letters, digits, '.', '_' or '-'")
-        if len(password) < MIN_PASSWORD:
-            raise AccountError(f"a password has at least {MIN_PASSWORD} characters")
-        hashed = hash_password(password)
+        hashed = _new_hash(password)
         with self.store.sessions() as session:
             row = session.scalars(select(ModeratorRow).where(ModeratorRow.name == name)).first()
             if row is not None:
@@ -179,9 +184,7 @@ class Accounts:
     def change_password(self, name: str, password: str) -> Moderator | None:
         """A moderator's own new password (the desk): ends all their sessions. None when the
         account is gone or disabled meanwhile (a disabled account is never woken up here)."""
-        if len(password) < MIN_PASSWORD:
-            raise AccountError(f"a password has at least {MIN_PASSWORD} characters")
-        hashed = hash_password(password)
+        hashed = _new_hash(password)
         with self.store.sessions() as session:
             row = session.scalars(
                 select(ModeratorRow).where(ModeratorRow.name == name, ModeratorRow.active)

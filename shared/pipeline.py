@@ -422,7 +422,7 @@ class Pipeline:
             msg.platform,
             msg.user_id,
         )
-        if ticket is not None and mine:
+        if mine:
             language = ticket.language  # the request was written in the ticket's language
         rated = mine and await asyncio.to_thread(
             self.store.rate, ticket_id, stars, platform=msg.platform, user_id=msg.user_id
@@ -433,7 +433,7 @@ class Pipeline:
         else:
             kind, text = "error", self.t(language, "rate_refused", id=ticket_id)
         await msg.channel.send(Reply(text, kind, private=True))
-        if rated or (mine and ticket is not None and ticket.rating is not None):
+        if rated or (mine and ticket.rating is not None):
             # rated once: the stars have done their job (a second press by the member repairs
             # a request whose stars could not be taken off the first time)
             try:

@@ -246,29 +246,36 @@ def create_app(
 
     login_lock = threading.Lock()
 
+    def check_password(request: Request, name: str, password: str) -> Moderator | str:
+        """The moderator, or why not ("login_limited", "login_failed"). Every wrong password
+        counts against the limit of failures per name and address, at the login and where a
+        logged-in moderator confirms theirs (a stolen session must not guess it either)."""
+        address = request.client.host if request.client else "-"
+        key = name.lower()
+        # One attempt at a time: parallel guesses would all pass the count before any failure
+        # was recorded (the routes run in a thread pool).
+        with login_lock:
+            if accounts.recent_failures(key, address) >= LOGIN_MAX_FAILURES:
+                log.warning("desk: login rate limit for a name from %s", address)
+                return "login_limited"
+            moderator = accounts.authenticate(name, password[:1024])
+            if moderator is None:
+                accounts.record_failure(key, address)
+                log.info("desk: wrong password from %s", address)
+                return "login_failed"
+        accounts.clear_failures(key, address)
+        return moderator
+
     @app.post("/login")
     def login(
         request: Request, name: str = Form(""), password: str = Form(""), csrf: str = Form("")
     ):
         check_csrf(request, csrf)
         name = name.strip()[:64]
-        address = request.client.host if request.client else "-"
-        key = name.lower()
-        # One attempt at a time: parallel guesses would all pass the count before any failure
-        # was recorded (login runs in a thread pool).
-        with login_lock:
-            if accounts.recent_failures(key, address) >= LOGIN_MAX_FAILURES:
-                log.warning("desk: login rate limit for a name from %s", address)
-                return page(
-                    request, "login.html", 429, moderator=None, error="login_limited", name=name
-                )
-            moderator = accounts.authenticate(name, password[:1024])
-            if moderator is None:
-                accounts.record_failure(key, address)
-        if moderator is None:
-            log.info("desk: failed login from %s", address)
-            return page(request, "login.html", 401, moderator=None, error="login_failed", name=name)
-        accounts.clear_failures(key, address)
+        moderator = check_password(request, name, password)
+        if isinstance(moderator, str):
+            status = 429 if moderator == "login_limited" else 401
+            return page(request, "login.html", status, moderator=None, error=moderator, name=name)
         request.state.new_sid = accounts.start_session(moderator)  # a new session id: no fixation
         log.info("desk: %s logged in", moderator.name)
         return RedirectResponse("/queue", 303)
@@ -294,20 +301,15 @@ def create_app(
     ):
         check_csrf(request, csrf)
         moderator = require(request)
-        address = request.client.host if request.client else "-"
-        key = moderator.name.lower()
 
         def refuse(status: int, error: str) -> HTMLResponse:
             return page(request, "password.html", status, moderator=moderator, error=error)
 
-        # A stolen session must not guess the password it would then change: wrong current
-        # passwords count against the same limit as failed logins.
-        with login_lock:
-            if accounts.recent_failures(key, address) >= LOGIN_MAX_FAILURES:
-                return refuse(429, "login_limited")
-            if accounts.authenticate(moderator.name, current[:1024]) is None:
-                accounts.record_failure(key, address)
-                return refuse(401, "password_wrong")
+        checked = check_password(request, moderator.name, current)
+        if checked == "login_limited":
+            return refuse(429, "login_limited")
+        if isinstance(checked, str):
+            return refuse(401, "password_wrong")
         if new != again:
             return refuse(400, "password_mismatch")
         try:
@@ -316,7 +318,6 @@ def create_app(
             return refuse(400, "password_short")
         if changed is None:  # disabled meanwhile
             raise _LoginRequired()
-        accounts.clear_failures(key, address)
         request.state.new_sid = accounts.start_session(changed)  # this browser stays logged in
         log.info("desk: %s changed their password", moderator.name)
         return _back("/queue", done="password_changed")
