@@ -7,7 +7,8 @@ their wording) are the core's; this module only translates:
   message goes to the core, so the guard sees all chatter and every edit; ``addressed`` is True
   only when the bot is mentioned, replied to or given one of its commands, and the core stays
   quiet otherwise.
-- a button press (callback query) -> ``Incoming.payload``; the query is answered at once.
+- a button press (callback query) -> ``Incoming.payload``; the query is answered by the first
+  reply (a short private one in a group becomes an alert to the presser alone), else after it.
 - ``/escalate`` replying to a member's message in a group -> ``pipeline.escalate`` for that
   member (group administrators only; the core tells others they may not).
 - ``/reload`` and ``/status``: group administrators and the ids in ``TELEGRAM_ADMIN_IDS`` are
@@ -317,13 +318,13 @@ class TelegramFrontend:
         query = update.callback_query
         if query is None:
             return
-        try:
-            await query.answer()  # stop the spinner first; the reply may take a moment
-        except TelegramError as exc:
-            log.info("could not answer a callback query: %s", exc.message)
         message = query.message
         if message is None or not query.data:
-            return  # an inline-mode message or a game: not ours
+            try:
+                await query.answer()  # stop the spinner: an inline-mode message or a game
+            except TelegramError as exc:
+                log.info("could not answer a callback query: %s", type(exc).__name__)
+            return
         chat = message.chat
         is_private = chat.type == ChatType.PRIVATE
         label = ""
@@ -343,6 +344,7 @@ class TelegramFrontend:
             if getattr(message, "is_topic_message", False)
             else None,
             pressed_id=message.message_id,
+            press=query,  # answered by the first reply (see TelegramChannel.send) or below
         )
         msg = Incoming(
             text=label,
@@ -356,8 +358,11 @@ class TelegramFrontend:
             payload=query.data,
             language=user.language_code,
         )
-        async with self._lock(chat.id, user.id):
-            await self.pipeline.handle(msg)
+        try:
+            async with self._lock(chat.id, user.id):
+                await self.pipeline.handle(msg)
+        finally:
+            await channel.answer_press()  # a press that got no reply still stops spinning
 
     async def deliver(self, item: OutboxItem) -> str | None:
         """One outbox row -> Telegram. Raises when Telegram refused (the row is retried, or

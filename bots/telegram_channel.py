@@ -6,6 +6,9 @@ Telegram's rules live here, so that the core never hears of them:
 - a 429 (flood control) names the seconds to wait: python-telegram-bot does not retry by
   itself, so the same call is sent again after that time (nothing is lost);
 - ``callback_data`` holds at most 64 bytes: a longer button is dropped (and logged);
+- a button press is answered once (answerCallbackQuery): a short private reply to a press in
+  a group becomes that answer, an alert only the presser sees, so it needs no private chat
+  and adds nothing to the group;
 - a reply that quotes a deleted message is rejected, so warnings are never replies, and
   nothing quotes a message after the bot deleted it. Quoting is by message id only: no
   text of the user's message ever goes back out (no forwarding, no copying, no quote text).
@@ -19,7 +22,13 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
+from telegram import (
+    Bot,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    ReplyParameters,
+)
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 from shared.messages import Button, Reply
@@ -28,6 +37,7 @@ log = logging.getLogger(__name__)
 
 MAX_TEXT = 4096  # Telegram's limit for one message, in UTF-16 code units
 MAX_CALLBACK_DATA = 64  # bytes
+MAX_ALERT = 200  # characters in the answer to a button press
 MAX_ATTEMPTS = 6  # one call, then up to five retries after a 429
 SHUTDOWN_PATIENCE = 5.0  # while stopping, wait out a 429 only if it is this short
 
@@ -169,7 +179,7 @@ class TelegramChannel:
     ``incoming_id`` is the user's message (the one ``delete_incoming`` removes); ``reply_to``
     is the message that answers in a group quote (None: plain messages); ``thread_id`` the
     topic of a forum group; ``pressed_id`` the bot's message whose button was pressed (the
-    one ``clear_buttons`` edits).
+    one ``clear_buttons`` edits), and ``press`` that button press until it is answered.
     """
 
     def __init__(
@@ -183,9 +193,11 @@ class TelegramChannel:
         reply_to: int | None = None,
         thread_id: int | None = None,
         pressed_id: int | None = None,
+        press: CallbackQuery | None = None,
     ) -> None:
         self.sender = sender
         self.pressed_id = pressed_id
+        self.press = press
         self.chat_id = chat_id
         self.is_private = is_private
         self.user_id = user_id
@@ -194,8 +206,34 @@ class TelegramChannel:
         self.thread_id = thread_id  # the topic of a forum group: replies stay in it
         self.deleted = False
 
+    async def answer_press(self, alert: str | None = None) -> bool:
+        """Answer the button press, once: it stops the client's spinner, and with ``alert``
+        shows that text to the presser alone. False when there is no press left to answer or
+        Telegram refused (a press answered too late, say)."""
+        press, self.press = self.press, None
+        if press is None:
+            return False
+        try:
+            if alert is None:
+                await self.sender.call(press.answer)
+            else:
+                await self.sender.call(lambda: press.answer(text=alert, show_alert=True))
+        except TelegramError as exc:
+            log.info("could not answer a button press: %s", type(exc).__name__)
+            return False
+        return True
+
     async def send(self, reply: Reply) -> None:
         markup = keyboard(reply.buttons)
+        if self.press is not None:
+            alert = (
+                reply.private
+                and not self.is_private
+                and not reply.buttons
+                and len(reply.text) <= MAX_ALERT
+            )
+            if await self.answer_press(reply.text if alert else None) and alert:
+                return
         if reply.private and not self.is_private and self.user_id is not None:
             try:
                 await self.sender.send_text(self.user_id, reply.text, markup=markup)

@@ -293,6 +293,55 @@ async def test_telegram_bot_closes_idle_tickets_and_asks_for_a_rating(
     assert "can be rated once" in again and store.get(ticket_id).rating == 4
 
 
+async def test_telegram_rating_in_a_group_answers_each_press_privately_as_an_alert(
+    telegram: FakeTelegram, desk, monkeypatch
+):
+    """A member who never started the bot gets the rating request in the group, where anybody
+    can press the stars: the answers go to the presser alone (an alert on the press), and the
+    group sees no message about it."""
+    fake, store = telegram, desk.store
+    fake.send_group("@TestSupportBot I want to talk to a human")  # no private chat with the bot
+    await until(lambda: store.find_open("telegram", str(GROUP["id"]), str(USER["id"])) is not None)
+    ticket_id = store.find_open("telegram", str(GROUP["id"]), str(USER["id"])).id
+    await fake.stop_bot()
+    with store.sessions() as session:
+        long_ago = datetime.now(UTC) - timedelta(hours=5)
+        session.execute(
+            update(TicketRow).where(TicketRow.id == ticket_id).values(updated_at=long_ago)
+        )
+        session.commit()
+    monkeypatch.setenv("SUPPORTBOT_TICKET_IDLE_HOURS", "4")
+    mark = len(fake.calls)
+    await fake.start_bot()
+    rating = await fake.wait_call(
+        "sendMessage",
+        lambda c: "How did we do" in c.params["text"] and int(c.params["chat_id"]) == GROUP["id"],
+        after=mark,
+    )
+    request = fake.messages[(GROUP["id"], rating.result["message_id"])]
+
+    async def press(data: str, user: dict) -> dict:
+        mark = len(fake.calls)
+        fake.press(request, data, user=user)
+        answered = await fake.wait_call("answerCallbackQuery", after=mark)
+        await fake.settle()
+        assert not [c for c in fake.calls[mark:] if c.method == "sendMessage"]
+        return answered.params
+
+    refused = await press(f"rate:{ticket_id}:1", OTHER_USER)  # not the ticket's member
+    assert "can be rated once" in refused["text"] and refused["show_alert"] == "true"
+    assert store.get(ticket_id).rating is None
+    thanks = await press(f"rate:{ticket_id}:4", USER)
+    assert thanks["text"] == f"Thank you! You rated ticket #{ticket_id}: ★★★★☆"
+    assert store.get(ticket_id).rating == 4
+    assert not fake.messages[(GROUP["id"], rating.result["message_id"])].get("reply_markup")
+    # A press on an answer's buttons in the group still gets a plain answer (no alert).
+    mark = len(fake.calls)
+    fake.press(request, "not-a-payload-the-bot-made", user=OTHER_USER)
+    plain = await fake.wait_call("answerCallbackQuery", after=mark)
+    assert not plain.params.get("text") and not plain.params.get("show_alert")
+
+
 async def test_discord_member_rates_a_closed_ticket_with_the_buttons(
     discord_bot: FakeDiscord, desk
 ):
