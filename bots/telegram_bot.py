@@ -8,7 +8,7 @@ their wording) are the core's; this module only translates:
   only when the bot is mentioned, replied to or given one of its commands, and the core stays
   quiet otherwise.
 - a button press (callback query) -> ``Incoming.payload``; the query is answered by the first
-  reply (a short private one in a group becomes an alert to the presser alone), else after it.
+  reply (a private notice in a group becomes an alert to the presser alone), else after it.
 - ``/escalate`` replying to a member's message in a group -> ``pipeline.escalate`` for that
   member (group administrators only; the core tells others they may not).
 - ``/reload`` and ``/status``: group administrators and the ids in ``TELEGRAM_ADMIN_IDS`` are

@@ -6,9 +6,9 @@ Telegram's rules live here, so that the core never hears of them:
 - a 429 (flood control) names the seconds to wait: python-telegram-bot does not retry by
   itself, so the same call is sent again after that time (nothing is lost);
 - ``callback_data`` holds at most 64 bytes: a longer button is dropped (and logged);
-- a button press is answered once (answerCallbackQuery): a short private reply to a press in
-  a group becomes that answer, an alert only the presser sees, so it needs no private chat
-  and adds nothing to the group;
+- a button press is answered once (answerCallbackQuery): a private notice (``Reply.notice``,
+  such as "thank you for rating") to a press in a group becomes that answer, an alert only the
+  presser sees, so it needs no private chat and adds nothing to the group;
 - a reply that quotes a deleted message is rejected, so warnings are never replies, and
   nothing quotes a message after the bot deleted it. Quoting is by message id only: no
   text of the user's message ever goes back out (no forwarding, no copying, no quote text).
@@ -227,7 +227,8 @@ class TelegramChannel:
         markup = keyboard(reply.buttons)
         if self.press is not None:
             alert = (
-                reply.private
+                reply.notice
+                and reply.private
                 and not self.is_private
                 and not reply.buttons
                 and len(reply.text) <= MAX_ALERT

@@ -30,6 +30,9 @@ class Reply:
     # What to say in the group instead when a private reply cannot be delivered (it must not
     # carry what made the reply private, e.g. a ticket link). None: say the text itself.
     fallback: str | None = None
+    # A short acknowledgement that may vanish once read (nothing to keep, no link): a
+    # front-end may show it as a passing notice to the one who pressed a button.
+    notice: bool = False
 
 
 class OutputChannel(Protocol):

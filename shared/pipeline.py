@@ -432,7 +432,7 @@ class Pipeline:
             kind, text = "info", self.t(language, "rated", id=ticket_id, stars=shown)
         else:
             kind, text = "error", self.t(language, "rate_refused", id=ticket_id)
-        await msg.channel.send(Reply(text, kind, private=True))
+        await msg.channel.send(Reply(text, kind, private=True, notice=True))
         if rated or (mine and ticket.rating is not None):
             # rated once: the stars have done their job (a second press by the member repairs
             # a request whose stars could not be taken off the first time)

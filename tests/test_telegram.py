@@ -16,7 +16,7 @@ from types import SimpleNamespace
 
 import pytest
 from mnemonic import Mnemonic
-from telegram import Bot
+from telegram import Bot, CallbackQuery, User
 
 from bots.telegram_bot import TelegramConfig, api_urls, serve
 from bots.telegram_channel import Sender, TelegramChannel, keyboard, split_text, utf16_len
@@ -224,6 +224,39 @@ async def test_private_replies_fall_back_to_the_group(fake: FakeTelegram):
         await channel.send(Reply("for your eyes", private=True))
     chats = [int(c.params["chat_id"]) for c in fake.calls_to("sendMessage")]
     assert chats == [USER["id"], GROUP["id"], USER["id"]]
+
+
+async def test_a_press_in_a_group_gets_notices_as_alerts_and_links_privately(fake: FakeTelegram):
+    """Only a notice (nothing to keep) may become the alert on a press; a ticket link must
+    stay readable, so it goes by private message even though the alert would be private too."""
+    async with Bot(fake.token, base_url=fake.api_url) as tg:
+
+        def pressed(number: int) -> TelegramChannel:
+            query = CallbackQuery(str(number), User(USER["id"], "Alice", False), "42")
+            query.set_bot(tg)
+            return TelegramChannel(
+                Sender(tg), GROUP["id"], is_private=False, user_id=USER["id"], press=query
+            )
+
+        fake.started_users.add(USER["id"])
+        link = pressed(1)
+        await link.send(Reply("your ticket: https://desk/t/abc", "escalate", private=True))
+        assert not await link.answer_press()  # answered once, by the first reply
+        notice = pressed(2)
+        await notice.send(Reply("Thanks for rating", "info", private=True, notice=True))
+        long = pressed(3)
+        await long.send(Reply("x" * 201, "info", private=True, notice=True))  # over 200: a DM
+    answers = fake.calls_to("answerCallbackQuery")
+    assert [(a.params["callback_query_id"], a.params.get("text")) for a in answers] == [
+        ("1", None),
+        ("2", "Thanks for rating"),
+        ("3", None),
+    ]
+    sent = fake.calls_to("sendMessage")
+    assert [(int(c.params["chat_id"]), c.params["text"][:5]) for c in sent] == [
+        (USER["id"], "your "),
+        (USER["id"], "xxxxx"),
+    ]
 
 
 # --- groups ------------------------------------------------------------------------------------
