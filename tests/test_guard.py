@@ -5,16 +5,21 @@ from __future__ import annotations
 import csv
 import io
 import json
+import random
+import re
 import time
 from collections import Counter
 from pathlib import Path
 
 import pytest
+from mnemonic import Mnemonic
 
 from bots.guard_cli import scan_file
 from shared.guard import KINDS, PLACEHOLDERS, GuardResult, scan
+from shared.guard_seed import VALID_LENGTHS
 
 DATA = Path(__file__).parent / "data"
+ROOT = Path(__file__).resolve().parents[1]
 LABELLED = DATA / "guard_labelled.jsonl"
 # The shared evaluation CSVs sit beside the repository (BANKING77, CLINC150).
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -39,6 +44,7 @@ SEED_12 = (
     "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about"
 )
 ZH_SEED = "的 一 是 在 不 了 有 和 人 这 中 大"
+ZH_GLUED = "希页币品按策秘堡趣采缆鉴"  # a valid 12-character phrase
 SEED_SLIPPED = (
     "abandon abandon sbandon abandon abandon abandon abandon bandon abandon abandon abandon about"
 )
@@ -49,6 +55,9 @@ SEED_SLIPPED = (
     [
         (f"my seed is {SEED_12}, help", "seed_phrase", SEED_12),
         (f"助记词：{ZH_SEED}，请帮我", "seed_phrase", ZH_SEED),
+        # typed with no separators: after a label, and alone on its line
+        (f"我的助记词是{ZH_GLUED}，谢谢", "seed_phrase", ZH_GLUED),
+        (f"钱包还原不了\n{ZH_GLUED}\n怎么办", "seed_phrase", ZH_GLUED),
         ("私钥：0x" + "1f" * 32 + "，谢谢", "private_key", "1f" * 32),
         ("my password is hunter2!", "password", "hunter2"),
         ("登录密码：Abc12345，登不上", "password", "Abc12345"),
@@ -91,6 +100,8 @@ def test_catches_and_redacts(text: str, kind: str, secret: str) -> None:
         "工单号 20240511 谷歌验证丢了怎么办",
         "please verify my account, the card never arrived",
         "我的充值还没到账，请帮我看看是什么原因",
+        "我的助记词是不是被别人偷走了怎么办呢",  # twelve characters after the label
+        "种子短语应该怎么备份才最安全可靠呢",
         "card 4111 1111 1111 1112 declined",
         "card 4111.1111.1111.1112 declined",
         "订单号 4111.1111.1111.1111 还没处理",
@@ -107,6 +118,40 @@ def test_leaves_ordinary_text_alone(text: str) -> None:
     result = scan(text)
     assert result == GuardResult((), text)
     assert not result.sensitive
+
+
+def test_unlabelled_glued_chinese_phrases_are_mostly_caught() -> None:
+    """A Chinese phrase typed with no separators and no label is found by its checksum and
+    its rare characters: about 19 in 20 of random phrases (a phrase made of common
+    characters by chance is missed). Caught ones are removed whole."""
+    rng = random.Random(7)
+    for language in ("chinese_simplified", "chinese_traditional"):
+        mnemonic, caught = Mnemonic(language), 0
+        for i in range(100):
+            n = VALID_LENGTHS[i % len(VALID_LENGTHS)]
+            entropy = bytes(rng.randrange(256) for _ in range(n * 4 // 3))
+            phrase = mnemonic.to_mnemonic(entropy).replace(" ", "").replace("\u3000", "")
+            assert len(phrase) == n
+            text = ["{}", "帮我看看 {}", "{}\n对吗？", "check: {} thanks"][i % 4].format(phrase)
+            result = scan(text)
+            if result.sensitive:
+                assert "seed_phrase" in result.kinds and phrase not in result.redacted
+                caught += 1
+        assert caught >= 90, (language, caught)
+
+
+def test_chinese_prose_never_passes_for_a_glued_phrase() -> None:
+    """Every stretch of the shipped knowledge's and the support sets' Chinese prose that is a
+    phrase's length, taken as if it stood alone in a message, is left alone."""
+    paths = [*ROOT.glob("knowledge/**/*.yaml"), *DATA.glob("support_eval*.csv")]
+    prose = "\n".join(path.read_text(encoding="utf-8") for path in paths)
+    windows = 0
+    for run in re.findall(r"[\u3400-\u9fff]+", prose):
+        for n in VALID_LENGTHS:
+            for i in range(len(run) - n + 1):
+                windows += 1
+                assert not scan(run[i : i + n]).sensitive, run[i : i + n]
+    assert windows > 1000
 
 
 def test_nearest_label_decides_for_hex() -> None:
