@@ -8,6 +8,7 @@ the row waits. A failed call is tried again later (growing pauses); a row a bot 
 leased for a minute, so two bots of one platform do not send it twice: the bot takes the lease
 again just before the call and keeps renewing it while the call runs (a rate-limited call can
 wait for minutes), and a bot whose lease was taken over by another leaves the row to it.
+Leases and retry pauses are timed by the database server's clock (see ``_clock``).
 
 Kinds:
     reply     a moderator's answer, to the member (their chat or a private message)
@@ -27,7 +28,18 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, or_, select, update
+from sqlalchemy import (
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from shared.messages import Button
@@ -94,6 +106,15 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _clock(session: Session) -> datetime:
+    """The time leases and retries are measured in. Bots on several machines share a
+    PostgreSQL server: its clock, so that theirs need not agree. SQLite is a file on one
+    machine, so every bot using it reads the same clock already."""
+    if session.get_bind().dialect.name == "postgresql":
+        return _aware(session.execute(select(func.clock_timestamp())).scalar_one())
+    return _now()
+
+
 class OutboxRow(Base):
     __tablename__ = "outbox"
 
@@ -144,8 +165,8 @@ class Outbox:
         """Take (lease) the rows of ``platform`` that are due, oldest first; at most one per
         conversation, and none behind an earlier row of it that waits for a retry, so a
         member reads replies in the order they were written."""
-        now = _now()
         with self.store.sessions() as session:
+            now = _clock(session)
             rows = session.scalars(
                 select(OutboxRow)
                 .where(OutboxRow.platform == platform, OutboxRow.status == "pending")
@@ -185,8 +206,8 @@ class Outbox:
     def renew(self, item_id: int) -> bool:
         """Extend this bot's lease on a row; False when the row is no longer this bot's to
         deliver (another bot took it after the lease ran out, or it is done)."""
-        now = _now()
         with self.store.sessions() as session:
+            now = _clock(session)
             renewed = session.execute(
                 update(OutboxRow)
                 .where(
@@ -210,7 +231,7 @@ class Outbox:
             if row.lease_owner != self.owner:
                 log.warning("outbox: #%d delivered after its lease had run out", item_id)
             row.status = "skipped" if skipped else "delivered"
-            row.delivered_at = _now()
+            row.delivered_at = _clock(session)
             row.locked_until = row.lease_owner = None
             session.commit()
 
@@ -227,7 +248,8 @@ class Outbox:
             if permanent or row.attempts >= MAX_ATTEMPTS:
                 row.status = "failed"
             else:
-                row.next_attempt_at = _now() + timedelta(seconds=min(2**row.attempts, 300))
+                pause = timedelta(seconds=min(2**row.attempts, 300))
+                row.next_attempt_at = _clock(session) + pause
             session.commit()
 
     def release(self) -> None:

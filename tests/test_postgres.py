@@ -6,19 +6,20 @@ Without that variable these tests skip, except under CI=true, where they fail.""
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, inspect, text, update
 
 import shared.accounts  # noqa: F401 - the models of every table, for the comparison
 import shared.outbox  # noqa: F401
 from shared import migrations
 from shared.accounts import Accounts
 from shared.desk import DeskConfig, create_app
-from shared.outbox import Outbox
+from shared.outbox import Outbox, OutboxRow
 from shared.settings import Settings
 from shared.tickets import Base, TicketStore
 from tests.conftest import DESK_PASSWORD
@@ -123,6 +124,35 @@ def test_outbox_on_postgresql(db_url):
     try:
         check_leases_order_and_retries(db)
         check_a_lease_taken_over_is_left_alone(db)
+    finally:
+        db.dispose()
+
+
+def test_outbox_leases_follow_the_database_clock(db_url, monkeypatch):
+    """Bots on machines whose clocks disagree share one PostgreSQL server: a bot running ten
+    minutes fast must neither take a row another bot leased a moment ago nor find a retry
+    pause over early. Leases and pauses are timed by the server's clock."""
+    db = TicketStore(db_url, "https://desk.example")
+    try:
+        honest, fast = Outbox(db), Outbox(db)
+        opened = db.open_ticket(platform="discord", conversation_id="31", user_id="31")[0]
+        db.reply(opened.id, "mod", "hello")
+
+        def due(bot: Outbox) -> list:  # this ticket's rows (other tests share the server)
+            return [i for i in bot.due("discord") if i.ticket_id == opened.id]
+
+        taken = due(honest)
+        assert sorted(i.kind for i in taken) == ["announce", "reply"]
+        ahead = datetime.now(UTC) + timedelta(minutes=10)
+        monkeypatch.setattr(shared.outbox, "_now", lambda: ahead)
+        assert due(fast) == []  # leased for a minute of the server's time
+        reply = next(i for i in taken if i.kind == "reply")
+        with db.sessions() as session:  # the seventh failure pauses the row for 128 s
+            session.execute(update(OutboxRow).where(OutboxRow.id == reply.id).values(attempts=6))
+            session.commit()
+        honest.failed(reply.id, "NetworkError")
+        honest.delivered(next(i for i in taken if i.kind == "announce").id)
+        assert due(fast) == []
     finally:
         db.dispose()
 
