@@ -19,6 +19,7 @@ NOISY = (
     "transformers",
     "filelock",
     "huggingface_hub",
+    "alembic.runtime.plugins",  # a line per plugin at every start; the migrations still log
 )
 
 
