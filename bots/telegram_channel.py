@@ -213,11 +213,11 @@ class TelegramChannel:
         press, self.press = self.press, None
         if press is None:
             return False
-        try:
+        try:  # not through Sender.call: after a flood-control wait the press is too old
             if alert is None:
-                await self.sender.call(press.answer)
+                await press.answer()
             else:
-                await self.sender.call(lambda: press.answer(text=alert, show_alert=True))
+                await press.answer(text=alert, show_alert=True)
         except TelegramError as exc:
             log.info("could not answer a button press: %s", type(exc).__name__)
             return False

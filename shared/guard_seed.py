@@ -292,8 +292,8 @@ _GLUED_RUN_RE = re.compile(r"[\u3400-\u9fff]{12,}")
 
 
 def _labelled_chinese_run(norm: str, start: int, token: str) -> list[tuple[int, int]]:
-    """An unseparated Chinese phrase right after a label like 助记词, when it fills the run or
-    the checksum agrees, and its characters are not those of prose (see ``_rare_enough``).
+    """An unseparated Chinese phrase right after a label like 助记词, when the checksum agrees
+    or it fills the run, and its characters are not those of prose (see ``_rare_enough``).
 
     The label may be part of the same run of characters ("我的助记词是的一是在..."), so it is
     searched in the run and in the few characters before it.
@@ -317,9 +317,15 @@ def _labelled_chinese_run(norm: str, start: int, token: str) -> list[tuple[int, 
             indexes = [words.get(ch) for ch in chars[:length]]
             if None in indexes:
                 continue
-            if not _rare_enough(indexes, LABELLED_RARE_SHARE):  # type: ignore[arg-type]
-                continue  # prose after the label: "助记词是不是被别人偷走了怎么办呢"
-            if len(chars) == length or checksum_ok(indexes):  # type: ignore[arg-type]
+            # A valid checksum is strong evidence; filling the run exactly is weak (a question
+            # after the label can be twelve characters: "助记词是不是被别人偷走了怎么办呢").
+            if checksum_ok(indexes):  # type: ignore[arg-type]
+                rare_share = CHECKSUM_RARE_SHARE
+            elif len(chars) == length:
+                rare_share = LABELLED_RARE_SHARE
+            else:
+                continue
+            if _rare_enough(indexes, rare_share):  # type: ignore[arg-type]
                 return [(phrase_start, phrase_start + length)]
     return []
 
@@ -329,10 +335,14 @@ def _labelled_chinese_run(norm: str, start: int, token: str) -> list[tuple[int, 
 # ordinary support prose has about one in five there (the shipped knowledge and the support
 # sets: 0.2 on average, 0.7% of 12-character windows at 0.58 or more, mostly words such as 客服
 # and 邮箱). 0.58 keeps 95% of random 12-character phrases and 98% of 24-character ones.
-# After a label the bar is lower (98.5% of random 12-character phrases, about 2% of prose).
+# After a label the bars are lower: 0.5 for a run that fills the rest of the message but
+# fails its checksum (a typo; 98.5% of random 12-character phrases, about 2% of prose), 0.25
+# when the checksum agrees (all but 1 in 20,000 random phrases; about half of prose, of which
+# one in 16 passes a checksum by chance).
 COMMON_CHARACTERS = 512
 RARE_SHARE = 0.58
 LABELLED_RARE_SHARE = 0.5
+CHECKSUM_RARE_SHARE = 0.25
 
 
 def _rare_enough(indexes: list[int], share: float) -> bool:

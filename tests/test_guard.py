@@ -123,7 +123,8 @@ def test_leaves_ordinary_text_alone(text: str) -> None:
 def test_unlabelled_glued_chinese_phrases_are_mostly_caught() -> None:
     """A Chinese phrase typed with no separators and no label is found by its checksum and
     its rare characters: about 19 in 20 of random phrases (a phrase made of common
-    characters by chance is missed). Caught ones are removed whole."""
+    characters by chance is missed); after a label, every one. Caught ones are removed
+    whole."""
     rng = random.Random(7)
     for language in ("chinese_simplified", "chinese_traditional"):
         mnemonic, caught = Mnemonic(language), 0
@@ -137,6 +138,8 @@ def test_unlabelled_glued_chinese_phrases_are_mostly_caught() -> None:
             if result.sensitive:
                 assert "seed_phrase" in result.kinds and phrase not in result.redacted
                 caught += 1
+            labelled = scan(f"我的助记词是{phrase}，谢谢")  # after a label: every one
+            assert labelled.sensitive and phrase not in labelled.redacted, phrase
         assert caught >= 90, (language, caught)
 
 
