@@ -242,13 +242,9 @@ async def test_discord_server_ticket_answer_by_dm_then_in_the_channel(
     await until(lambda: Outbox(store).rows(ticket_id=ticket_id)[-1]["status"] == "delivered")
 
 
-async def test_telegram_bot_closes_idle_tickets_and_asks_for_a_rating(
-    telegram: FakeTelegram, desk, monkeypatch
-):
-    fake, store = telegram, desk.store
-    fake.send_private("I want to talk to a human")
-    handoff = await fake.wait_call("sendMessage", lambda c: "/t/" in c.params["text"])
-    ticket_id = ticket_id_in(handoff.params["text"], store)
+async def restart_after_idle(fake, store, ticket_id: int, monkeypatch) -> int:
+    """Leave the ticket idle for five hours and restart the bot with a four-hour limit, so
+    that it closes the ticket and asks for a rating; returns the call mark of the restart."""
     await fake.stop_bot()
     with store.sessions() as session:
         long_ago = datetime.now(UTC) - timedelta(hours=5)
@@ -259,6 +255,17 @@ async def test_telegram_bot_closes_idle_tickets_and_asks_for_a_rating(
     monkeypatch.setenv("SUPPORTBOT_TICKET_IDLE_HOURS", "4")
     mark = len(fake.calls)
     await fake.start_bot()
+    return mark
+
+
+async def test_telegram_bot_closes_idle_tickets_and_asks_for_a_rating(
+    telegram: FakeTelegram, desk, monkeypatch
+):
+    fake, store = telegram, desk.store
+    fake.send_private("I want to talk to a human")
+    handoff = await fake.wait_call("sendMessage", lambda c: "/t/" in c.params["text"])
+    ticket_id = ticket_id_in(handoff.params["text"], store)
+    mark = await restart_after_idle(fake, store, ticket_id, monkeypatch)
     rating = await fake.wait_call(
         "sendMessage", lambda c: "How did we do" in c.params["text"], after=mark
     )
@@ -303,16 +310,7 @@ async def test_telegram_rating_in_a_group_answers_each_press_privately_as_an_ale
     fake.send_group("@TestSupportBot I want to talk to a human")  # no private chat with the bot
     await until(lambda: store.find_open("telegram", str(GROUP["id"]), str(USER["id"])) is not None)
     ticket_id = store.find_open("telegram", str(GROUP["id"]), str(USER["id"])).id
-    await fake.stop_bot()
-    with store.sessions() as session:
-        long_ago = datetime.now(UTC) - timedelta(hours=5)
-        session.execute(
-            update(TicketRow).where(TicketRow.id == ticket_id).values(updated_at=long_ago)
-        )
-        session.commit()
-    monkeypatch.setenv("SUPPORTBOT_TICKET_IDLE_HOURS", "4")
-    mark = len(fake.calls)
-    await fake.start_bot()
+    mark = await restart_after_idle(fake, store, ticket_id, monkeypatch)
     rating = await fake.wait_call(
         "sendMessage",
         lambda c: "How did we do" in c.params["text"] and int(c.params["chat_id"]) == GROUP["id"],
