@@ -231,7 +231,7 @@ class Outbox:
             if row.lease_owner != self.owner:
                 log.warning("outbox: #%d delivered after its lease had run out", item_id)
             row.status = "skipped" if skipped else "delivered"
-            row.delivered_at = _clock(session)
+            row.delivered_at = _now()  # a record, not a lease: no query for the clock
             row.locked_until = row.lease_owner = None
             session.commit()
 
