@@ -179,10 +179,13 @@ def _utc(value: datetime | None) -> datetime | None:
 
 
 def _engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite files get WAL (the bot and the desk share them)."""
+    """An engine for ``url``; SQLite files get WAL (the bot and the desk share them).
+
+    ``hide_parameters``: a database error's message would otherwise quote the statement's
+    values (a member's words, a ticket's token) into whatever logs the exception."""
     if not url.startswith("sqlite"):
-        return create_engine(url, future=True, pool_pre_ping=True)
-    engine = create_engine(url, future=True, connect_args={"timeout": 30})
+        return create_engine(url, future=True, pool_pre_ping=True, hide_parameters=True)
+    engine = create_engine(url, future=True, connect_args={"timeout": 30}, hide_parameters=True)
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection, _record) -> None:  # pragma: no cover - trivial

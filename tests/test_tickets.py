@@ -184,3 +184,20 @@ def test_a_rating_from_a_chat_counts_only_from_the_tickets_member(store):
     assert store.rate(ticket.id, 4, platform="telegram", user_id="u1")
     assert not store.rate(ticket.id, 2, platform="telegram", user_id="u1")  # once
     assert store.get(ticket.id).rating == 4
+
+
+def test_a_database_error_does_not_quote_the_members_words_or_a_token(store):
+    """Tracebacks get logged: the statement's values must not be in the error's text."""
+    ticket, _ = open_for(store)
+    with store.engine.begin() as connection:
+        connection.exec_driver_sql("DROP TABLE ticket_messages")
+    with pytest.raises(Exception) as failure:
+        store.add_message(ticket.id, "user", "the deposit never arrived")
+    assert "ticket_messages" in str(failure.value)  # the error is the one we caused
+    assert "deposit" not in str(failure.value)
+    with store.engine.begin() as connection:
+        connection.exec_driver_sql("DROP TABLE tickets")
+    with pytest.raises(Exception) as failure:
+        store.by_token(ticket.token)
+    assert "tickets" in str(failure.value)
+    assert ticket.token not in str(failure.value)
