@@ -598,27 +598,25 @@ class DiscordFrontEnd:
             return None
         channel_id, user_id = int(item.conversation_id or 0), int(item.user_id or 0)
         buttons = buttons_for(item)  # the rating stars (a press comes back as an interaction)
-        channel = client.get_channel(channel_id)
-        in_server = channel is not None and getattr(channel, "guild", None) is not None
-        if in_server and user_id:  # a server ticket: the member by DM first
+        # The member by DM first, whatever the ticket's channel: a DM ticket's channel is that
+        # DM, and a server channel must not get the ticket link. (Asking discord.py's cache
+        # which it is fails for threads: archived ones leave the cache.)
+        if user_id:
             try:
                 dm = await client.create_dm(discord.Object(id=user_id))
                 await _send_all(dm, item.text, _NO_PINGS, buttons)
                 return None
-            except discord.HTTPException:
+            except discord.Forbidden:  # DMs closed; other errors: the row is retried
                 log.info("outbox: the member's DMs are closed; answering in the channel")
-            target = client.get_partial_messageable(channel_id)
-            mention = discord.AllowedMentions(users=[discord.Object(id=user_id)])
-            try:
-                text = f"<@{user_id}> {without_ticket_links(item.text)}"
-                await _send_all(target, text, mention, buttons)
-            except (discord.NotFound, discord.Forbidden) as exc:  # retrying will not help
-                raise PermanentFailure(type(exc).__name__) from None
-            return None
-        try:  # a DM ticket (or a channel this connection has not seen)
-            target = client.get_partial_messageable(channel_id)
-            await _send_all(target, item.text, _NO_PINGS, buttons)
-        except (discord.NotFound, discord.Forbidden) as exc:
+        # DMs closed: the member where the ticket began, mentioned, the link left out
+        # (for a DM ticket that is the same closed DM, refused again: given up).
+        target = client.get_partial_messageable(channel_id)
+        users = [discord.Object(id=user_id)] if user_id else []
+        mention = discord.AllowedMentions(users=users)
+        text = without_ticket_links(item.text)
+        try:
+            await _send_all(target, f"<@{user_id}> {text}" if user_id else text, mention, buttons)
+        except (discord.NotFound, discord.Forbidden) as exc:  # retrying will not help
             raise PermanentFailure(type(exc).__name__) from None
         return None
 

@@ -242,6 +242,33 @@ async def test_discord_server_ticket_answer_by_dm_then_in_the_channel(
     await until(lambda: Outbox(store).rows(ticket_id=ticket_id)[-1]["status"] == "delivered")
 
 
+async def test_discord_ticket_in_a_thread_the_bot_no_longer_sees_still_goes_by_dm(
+    discord_bot: FakeDiscord, desk
+):
+    """Archived threads leave discord.py's cache: such a ticket must not be taken for a DM
+    ticket, whose text (with the ticket link) goes to the channel as it is."""
+    fake, store = discord_bot, desk.store
+    member, thread = 600000000000000003, 710000000000000042  # a thread never seen
+    ticket, _ = store.open_ticket(
+        platform="discord", conversation_id=str(thread), user_id=str(member)
+    )
+    dm = fake.dm_channel_of(member)
+    since = len(fake.requests)
+    desk_reply(desk, ticket.id, "Found your deposit")
+    private = await fake.wait_for_post(dm, since=since)
+    assert "Found your deposit" in private[0].json["content"]
+    assert f"/t/{ticket.token}" in private[0].json["content"]
+    assert not fake.posts(thread, since=since)
+
+    fake.close_dms(member)
+    since = len(fake.requests)
+    desk_reply(desk, ticket.id, "Your DMs are closed, so here")
+    public = await fake.wait_for_post(thread, since=since)
+    assert public[0].json["content"].startswith(f"<@{member}>")
+    assert "/t/" not in public[0].json["content"]
+    await until(lambda: Outbox(store).rows(ticket_id=ticket.id)[-1]["status"] == "delivered")
+
+
 async def restart_after_idle(fake, store, ticket_id: int, monkeypatch) -> int:
     """Leave the ticket idle for five hours and restart the bot with a four-hour limit, so
     that it closes the ticket and asks for a rating; returns the call mark of the restart."""
