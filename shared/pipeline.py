@@ -208,9 +208,14 @@ class Pipeline:
             # if the database fails first, a matching error must not go unretrieved
             ranking.add_done_callback(lambda t: t.cancelled() or t.exception())
         try:
-            # Members with an open ticket: their words join it (nothing is lost).
+            # Members with an open ticket: their words join it (nothing is lost), also when
+            # they answer privately a reply to the ticket they opened in a group.
             open_ticket = await asyncio.to_thread(
-                self.store.find_open, msg.platform, msg.conversation_id, msg.user_id
+                self.store.find_open,
+                msg.platform,
+                msg.conversation_id,
+                msg.user_id,
+                msg.is_private,
             )
             if open_ticket is not None and text.strip():
                 await asyncio.to_thread(self.store.add_message, open_ticket.id, "user", text)
@@ -326,6 +331,7 @@ class Pipeline:
             category=category or _category_of(self.knowledge, state.last_answer_id),
             reason=reason,
             transcript=list(state.history),
+            private=msg.is_private,
         )
         url = self.store.url_for(ticket)
         key = {"requested": "handoff_requested", "unknown": "handoff_unknown"}.get(

@@ -12,7 +12,8 @@ def group(text: str, **fields) -> Incoming:
     fields.setdefault("channel", CollectingChannel(can_delete=True))
     fields.setdefault("user_id", "m1")
     fields.setdefault("user_name", "member")
-    return Incoming(text=text, is_private=False, conversation_id="group", **fields)
+    fields.setdefault("conversation_id", "group")
+    return Incoming(text=text, is_private=False, **fields)
 
 
 async def test_a_ticket_link_asked_for_in_a_group_goes_privately(make_pipeline):
@@ -64,3 +65,26 @@ async def test_ticket_command_text_joins_an_open_ticket(make_pipeline):
     )
     ticket = pipeline.store.tickets()[0]
     assert "I was charged twice" in [m.text for m in pipeline.store.messages(ticket.id)]
+
+
+async def test_a_private_answer_joins_the_ticket_opened_in_a_group(make_pipeline):
+    """Replies to a group ticket reach the member privately ("answer here"): what they answer
+    there joins that ticket, and asking for a human there gives the same ticket."""
+    pipeline = await make_pipeline(MINI_KB)
+    await pipeline.handle(group("I want to talk to a human", addressed=True))
+    (ticket,) = pipeline.store.tickets()
+
+    def private(text: str) -> Incoming:
+        return Incoming(
+            text=text, channel=CollectingChannel(), conversation_id="dm-m1", user_id="m1"
+        )
+
+    await pipeline.handle(private("It was TRC20, two hours ago"))
+    assert "It was TRC20, two hours ago" in [m.text for m in pipeline.store.messages(ticket.id)]
+    again = private("I want to talk to a human")
+    outcome = await pipeline.handle(again)
+    assert outcome.ticket_url == pipeline.store.url_for(ticket)
+    assert len(pipeline.store.tickets()) == 1
+    # Another group is another conversation: the member's words there stay there.
+    await pipeline.handle(group("my deposit is late", addressed=True, conversation_id="g2"))
+    assert "my deposit is late" not in [m.text for m in pipeline.store.messages(ticket.id)]
