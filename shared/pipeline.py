@@ -576,9 +576,15 @@ class Pipeline:
             escalated_by=msg.user_id,
             transcript=context,
         )
-        url = self.store.url_for(ticket)
+        if not created and target_text:  # the escalated words join the member's open ticket
+            await asyncio.to_thread(self._add_once, ticket.id, found.redacted)
+        # The member's link is the member's key (it reads staff replies, writes and rates as
+        # the member): the moderator gets the desk's page, behind its login, and the member
+        # gets the link from the bot privately (/ticket finds this ticket: find_open).
         user = target_user_name or target_user_id
-        text = self.t(language, "handoff_moderator", user=user, ticket_url=url)
+        key = "handoff_moderator" if created else "handoff_moderator_existing"
+        desk_url = self.store.desk_url_for(ticket.id)
+        text = self.t(language, key, user=user, ticket_id=ticket.id, desk_url=desk_url)
         fallback = self.t(language, "handoff_moderator_no_link", user=user)
         await msg.channel.send(
             Reply(text, "escalate", private=not msg.is_private, fallback=fallback)
@@ -589,7 +595,14 @@ class Pipeline:
             "opened" if created else "reused",
             msg.platform,
         )
+        url = self.store.url_for(ticket)
         return Outcome("escalate", language=language, text=text, ticket_url=url)
+
+    def _add_once(self, ticket_id: int, text: str) -> None:
+        """Add the member's words unless the ticket has them already (a message addressed to
+        the bot joined it when it was sent). Blocking."""
+        if not any(m.text == text for m in self.store.messages(ticket_id) if m.author == "user"):
+            self.store.add_message(ticket_id, "user", text)
 
     async def reload(self) -> ReloadResult:
         return await self.live.reload()

@@ -26,7 +26,15 @@ DEFAULT_TEMPLATES: dict[str, dict[str, str]] = {
             "Your ticket: {ticket_url}"
         ),
         "handoff_existing": "Your ticket is still open, and I've added this to it: {ticket_url}",
-        "handoff_moderator": "A moderator opened a support ticket for {user}: {ticket_url}",
+        "handoff_moderator": (
+            "A moderator opened support ticket #{ticket_id} for {user}; staff will follow up. "
+            "Desk: {desk_url}\n{user} gets the ticket's link by sending me /ticket in a "
+            "private chat."
+        ),
+        "handoff_moderator_existing": (
+            "{user} already has support ticket #{ticket_id}; the message was added to it. "
+            "Desk: {desk_url}"
+        ),
         "handoff_moderator_no_link": (
             "A moderator opened a support ticket for {user}; staff will follow up."
         ),
@@ -100,7 +108,13 @@ DEFAULT_TEMPLATES: dict[str, dict[str, str]] = {
         "handoff_requested": "已将你的问题转给客服团队。你的工单:{ticket_url}",
         "handoff_unknown": "这个问题我暂时无法准确回答,已转给客服团队。你的工单:{ticket_url}",
         "handoff_existing": "你的工单仍在处理中,这条消息已加入工单:{ticket_url}",
-        "handoff_moderator": "管理员已为 {user} 创建客服工单:{ticket_url}",
+        "handoff_moderator": (
+            "管理员已为 {user} 创建客服工单 #{ticket_id},工作人员会跟进。工作台:{desk_url}\n"
+            "{user} 私聊我并发送 /ticket 即可获取工单链接。"
+        ),
+        "handoff_moderator_existing": (
+            "{user} 已有客服工单 #{ticket_id},这条消息已加入该工单。工作台:{desk_url}"
+        ),
         "handoff_moderator_no_link": "管理员已为 {user} 创建客服工单,工作人员会跟进。",
         "handoff_no_link": "已转给客服团队。我无法私信你:请与我私聊并发送 /ticket 获取工单链接。",
         "feedback_question": "这个回答解决你的问题了吗?",

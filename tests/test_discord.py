@@ -426,7 +426,8 @@ async def test_text_escalate_as_reply(bot: Bot):
     # The ticket link is the key to the ticket: it goes to the moderator by DM, not the channel.
     dm = fake.dm_channel_of(600000000000000007)
     post = (await fake.wait_for_post(dm, since=since))[0]
-    assert "http://127.0.0.1:8080/" in post.json["content"]
+    assert "http://127.0.0.1:8080/queue/" in post.json["content"]
+    assert "/t/" not in post.json["content"]
     assert not any(
         "/t/" in p.json["content"] for p in fake.posts(fake.general_channel_id, since=since)
     )

@@ -366,7 +366,7 @@ async def test_moderator_escalation_redacts_the_target_text(mini):
         target_text=f"my withdrawal is stuck, my password is {PASSWORD}",
     )
     assert outcome.action == "escalate"
-    assert mod.channel.replies[0].text.startswith("A moderator opened a support ticket for alice")
+    assert mod.channel.replies[0].text.startswith("A moderator opened support ticket #")
     lines = transcript(mini, outcome.ticket_url)
     assert lines == [
         "bob: anyone around?",

@@ -31,8 +31,41 @@ async def test_a_moderator_escalation_in_a_group_sends_the_link_privately(make_p
     mod = group("/escalate", user_id="mod", is_moderator=True)
     outcome = await pipeline.escalate(mod, target_user_id="m1", target_text="my deposit is late")
     reply = mod.channel.pop()
-    assert outcome.ticket_url in reply.text and reply.private is True
-    assert "/t/" not in reply.fallback
+    (ticket,) = pipeline.store.tickets()
+    assert reply.private is True and "/t/" not in reply.fallback
+    # The member's link is the member's key: the moderator gets the desk's page instead.
+    assert "/t/" not in reply.text and outcome.ticket_url not in reply.text
+    assert pipeline.store.desk_url_for(ticket.id) in reply.text
+    # The member gets the link privately from the bot.
+    member = Incoming(
+        text="",
+        channel=CollectingChannel(),
+        command="ticket",
+        conversation_id="dm-m1",
+        user_id="m1",
+    )
+    assert (await pipeline.handle(member)).ticket_url == outcome.ticket_url
+    assert outcome.ticket_url in member.channel.pop().text
+
+
+async def test_escalating_a_member_with_an_open_ticket_adds_the_message_to_it(make_pipeline):
+    pipeline = await make_pipeline(MINI_KB)
+    await pipeline.handle(group("I want to talk to a human", addressed=True))
+    await pipeline.handle(group("the deposit was 500 USDT on TRC20"))  # not addressed
+    mod = group("/escalate", user_id="mod", is_moderator=True)
+    await pipeline.escalate(
+        mod, target_user_id="m1", target_text="the deposit was 500 USDT on TRC20"
+    )
+    (ticket,) = pipeline.store.tickets()
+    texts = [m.text for m in pipeline.store.messages(ticket.id)]
+    assert texts.count("the deposit was 500 USDT on TRC20") == 1
+    reply = mod.channel.pop()
+    assert "already has support ticket" in reply.text and "/t/" not in reply.text
+    await pipeline.escalate(  # escalated twice: still once in the ticket
+        mod, target_user_id="m1", target_text="the deposit was 500 USDT on TRC20"
+    )
+    texts = [m.text for m in pipeline.store.messages(ticket.id)]
+    assert texts.count("the deposit was 500 USDT on TRC20") == 1
 
 
 async def test_a_secret_after_an_unknown_command_is_never_stored(make_pipeline, settings):

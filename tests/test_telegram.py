@@ -348,7 +348,8 @@ async def test_escalate_by_an_administrator_only(bot: Running):
     bot.fake.send_group("/escalate", user=ADMIN_USER, reply_to=member)
     await bot.fake.wait_call("getChatMember", after=mark)
     ticket = await bot.reply(after=mark)
-    assert PUBLIC_URL in ticket.params["text"] and "@alice" in ticket.params["text"]
+    assert PUBLIC_URL + "/queue/" in ticket.params["text"] and "@alice" in ticket.params["text"]
+    assert "/t/" not in ticket.params["text"]  # the member's key is not the moderator's
 
 
 async def test_reload_and_status_for_admins_only(bot: Running):
