@@ -269,6 +269,14 @@ class DiscordChannel:
         return True
 
 
+def message_text(message: discord.Message) -> str:
+    """The text a member posted, with the text of any message they forwarded (a forward's
+    own content is empty: what it carries is in its snapshots, and the guard must see it)."""
+    parts = [message.content or ""]
+    parts += [s.content for s in getattr(message, "message_snapshots", None) or [] if s.content]
+    return "\n".join(p for p in parts if p)
+
+
 def strip_mention(text: str, bot_id: int) -> str:
     return re.sub(rf"<@!?{bot_id}>", " ", text).strip()
 
@@ -389,7 +397,7 @@ class DiscordFrontEnd:
         text: str | None = None,
     ) -> Incoming:
         me = self.client.user
-        content = (message.content or "") if text is None else text
+        content = message_text(message) if text is None else text
         if me is not None:
             content = strip_mention(content, me.id)
         channel = message.channel

@@ -278,6 +278,38 @@ async def test_secret_in_server_message_is_deleted_and_member_warned(bot: Bot, s
     assert_no_secret(fake.log_text())
 
 
+async def test_a_forwarded_secret_is_deleted_and_the_member_warned(bot: Bot):
+    """A forward's own text is empty; what it carries is in its snapshot."""
+    fake = bot.fake
+    since = len(fake.requests)
+    forward = fake.guild_message(
+        "",
+        message_reference={"type": 1, "message_id": "123", "channel_id": "456"},
+        message_snapshots=[
+            {
+                "message": {
+                    "content": f"my words {SEED}",
+                    "type": 0,
+                    "timestamp": "2026-01-01T00:00:00+00:00",
+                    "edited_timestamp": None,
+                    "attachments": [],
+                    "embeds": [],
+                    "mentions": [],
+                    "mention_roles": [],
+                    "flags": 0,
+                }
+            }
+        ],
+    )
+    await fake.message_create(forward)
+    await fake.wait_for_request(
+        "DELETE", f"/channels/{fake.general_channel_id}/messages/{forward['id']}", since=since
+    )
+    warn = (await fake.wait_for_post(fake.general_channel_id, since=since))[0]
+    assert bot.pipeline.t("en", "warn_staff_never_ask") in warn.json["content"]
+    assert_no_secret(fake.log_text())
+
+
 async def test_edit_that_adds_a_seed_phrase_is_deleted(bot: Bot):
     fake = bot.fake
     original = fake.guild_message("gm everyone")
