@@ -103,6 +103,9 @@ def held_out_scores(index) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarr
         nearest[np.arange(len(rows)), own] = -np.inf  # the whole entry left out
         out_score.append(nearest.max(axis=1))
     cjk = ~index.latin[candidates]
+    if not in_score:  # no entry has two phrasings: nothing can be held out
+        empty = np.zeros(0, dtype=np.float32)
+        return empty, np.zeros(0, dtype=bool), empty, cjk
     return np.concatenate(in_score), np.concatenate(right), np.concatenate(out_score), cjk
 
 

@@ -92,6 +92,21 @@ def test_small_knowledge_keeps_the_defaults(tmp_path):
     assert index.settings == knowledge.settings.matching
 
 
+def test_knowledge_with_one_phrasing_per_entry_keeps_the_defaults(tmp_path):
+    """Nothing can be held out when no entry has two phrasings: defaults, no crash."""
+    entries = [
+        {"id": f"e{i}", "questions": [f"How do I change my {t}?"], "answer": {"en": "Settings."}}
+        for i, t in enumerate(TOPICS[:3])
+    ]
+    path = tmp_path / "one.yaml"
+    path.write_text(yaml.safe_dump({"entries": entries}), encoding="utf-8")
+    knowledge = load_knowledge(path)
+    index = Index(knowledge, load_model("default"), tmp_path / "cache")
+    assert index.calibration.in_scope == 0 and index.calibration.answer_threshold is None
+    assert index.settings == knowledge.settings.matching
+    assert index.rank(["how can I change my email address"])[0].best.entry.id == "e1"
+
+
 def test_calibration_never_loosens_the_defaults(tmp_path):
     shipped = load_knowledge(SHIPPED_KNOWLEDGE)
     calibration = calibrate(Index(shipped, load_model("default"), tmp_path / "cache"))
