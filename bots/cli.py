@@ -14,6 +14,7 @@ import signal
 import sys
 from pathlib import Path
 
+from shared.logs import log_level
 from shared.settings import Settings
 
 log = logging.getLogger("supportbot")
@@ -186,7 +187,11 @@ def cmd_kb_eval(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     spec = args.model or settings.model or knowledge.settings.matching.model
-    model = model_for(spec, knowledge, settings.data_dir)
+    try:
+        model = model_for(spec, knowledge, settings.data_dir)
+    except (OSError, ValueError) as exc:  # e.g. a model name that is neither a folder nor
+        print(f"error: cannot load the model '{spec}': {exc}", file=sys.stderr)  # on the hub
+        return 2
     index = Index(knowledge, model, settings.cache_dir, adapt=not args.no_classifier)
     report = evaluate(index, knowledge, rows, misses=args.misses)
     if args.json:
@@ -307,6 +312,17 @@ def cmd_run(args: argparse.Namespace) -> int:
 # --- wiring --------------------------------------------------------------------------------
 
 
+def positive_int(value: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a whole number of at least 1")
+    return number
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="supportbot", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -314,7 +330,9 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run the bot (console without tokens)")
     run.add_argument("frontend", nargs="?", choices=["console", "telegram", "discord"])
     run.add_argument("--kb", help="knowledge file or folder (default: the shipped knowledge)")
-    run.add_argument("--log-level", default=os.environ.get("SUPPORTBOT_LOG_LEVEL", "INFO"))
+    run.add_argument(
+        "--log-level", type=log_level, default=os.environ.get("SUPPORTBOT_LOG_LEVEL", "INFO")
+    )
     run.set_defaults(func=cmd_run)
 
     ask = sub.add_parser("ask", help="ask one question, print the reply")
@@ -346,7 +364,7 @@ def build_parser() -> argparse.ArgumentParser:
     tune.set_defaults(func=cmd_kb_tune)
     split = kb.add_parser("split", help="first N rows per label -> one CSV, the rest -> another")
     split.add_argument("csv")
-    split.add_argument("--per-label", type=int, required=True)
+    split.add_argument("--per-label", type=positive_int, required=True)
     split.add_argument("--first", required=True, help="CSV of the first N rows per label")
     split.add_argument("--rest", required=True, help="CSV of the other rows")
     split.add_argument(
@@ -386,8 +404,8 @@ def build_parser() -> argparse.ArgumentParser:
     bench = sub.add_parser("bench", help="measure latency, throughput, memory, start-up")
     bench.add_argument("--kb", help="knowledge file or folder")
     bench.add_argument("--json", action="store_true")
-    bench.add_argument("--questions", type=int, default=200)
-    bench.add_argument("--concurrency", type=int, default=32)
+    bench.add_argument("--questions", type=positive_int, default=200)
+    bench.add_argument("--concurrency", type=positive_int, default=32)
     bench.set_defaults(func=cmd_bench)
     return parser
 

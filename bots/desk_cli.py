@@ -16,6 +16,7 @@ import os
 import re
 import sys
 
+from shared.logs import log_level
 from shared.settings import Settings
 
 log = logging.getLogger("supportbot.desk")
@@ -39,7 +40,9 @@ def add_arguments(desk: argparse.ArgumentParser) -> None:
     desk.add_argument(
         "--port", type=int, default=int(os.environ.get("SUPPORTBOT_DESK_PORT", "8080"))
     )
-    desk.add_argument("--log-level", default=os.environ.get("SUPPORTBOT_LOG_LEVEL", "INFO"))
+    desk.add_argument(
+        "--log-level", type=log_level, default=os.environ.get("SUPPORTBOT_LOG_LEVEL", "INFO")
+    )
     desk.set_defaults(func=cmd_desk)
     sub = desk.add_subparsers(dest="desk_command")
     add = sub.add_parser("add-moderator", help="create a moderator account (password prompted)")

@@ -30,18 +30,49 @@ class LabelledQuestion:
 
 
 def read_labelled_csv(path: str | Path) -> list[LabelledQuestion]:
-    """Rows of a text,label CSV; raises ValueError naming the line for a malformed file."""
+    """Rows of a text,label CSV; raises ValueError naming the line for a malformed file
+    (a row without its label field, or with more fields than the header, would otherwise
+    be counted silently as out of scope or under a wrong label), and for two labels that
+    would become one entry id."""
     rows = []
     with open(path, encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)
-        if reader.fieldnames is None or not {"text", "label"} <= set(reader.fieldnames):
-            raise ValueError(f"{path}:1: the header must be text,label")
-        for row in reader:
-            text = (row.get("text") or "").strip()
-            if not text:
-                continue
-            rows.append(LabelledQuestion(text, (row.get("label") or "").strip()))
+        try:
+            if reader.fieldnames is None or not {"text", "label"} <= set(reader.fieldnames):
+                raise ValueError(f"{path}:1: the header must be text,label")
+            for row in reader:
+                where = f"{path}:{reader.line_num}"
+                if None in row:  # DictReader's key for the fields beyond the header
+                    raise ValueError(
+                        f"{where}: more fields than the header: quote a text "
+                        'that holds a comma ("a, b",label)'
+                    )
+                text = (row.get("text") or "").strip()
+                if not text:
+                    continue
+                if row.get("label") is None:
+                    raise ValueError(
+                        f"{where}: no label field: write text,label (an empty "
+                        "label, text, marks an out-of-scope question)"
+                    )
+                rows.append(LabelledQuestion(text, row["label"].strip()))
+        except csv.Error as exc:  # e.g. a stray quote that swallowed the rest of the file
+            raise ValueError(f"{path}:{reader.line_num}: {exc}") from None
+    _check_labels(path, rows)
     return rows
+
+
+def _check_labels(path: str | Path, rows: list[LabelledQuestion]) -> None:
+    """Two different labels must not become one entry ("A+B" and "A-B" are both a-b)."""
+    first: dict[str, str] = {}
+    for label in dict.fromkeys(r.label for r in rows if r.label):
+        entry_id = entry_id_for(label)
+        other = first.setdefault(entry_id, label)
+        if other != label:
+            raise ValueError(
+                f"{path}: labels '{other}' and '{label}' would both become entry '{entry_id}': "
+                "rename one"
+            )
 
 
 def entry_id_for(label: str) -> str:
@@ -66,6 +97,8 @@ def import_csv(csv_path: str | Path, out_path: str | Path) -> int:
             phrasings = groups.setdefault(entry_id_for(row.label), [])
             if row.text not in phrasings:
                 phrasings.append(row.text)
+    if not groups:
+        raise ValueError(f"{csv_path}: no row has a label: nothing to import")
     entries = [
         {
             "id": label,

@@ -47,8 +47,8 @@ CONTACT_KEYS = (
     "community_url",
 )
 PLACEHOLDERS = frozenset(("exchange_name",) + CONTACT_KEYS)
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
+ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]*\Z")  # \Z: "$" lets a final newline through
+LANGUAGE_PATTERN = re.compile(r"[a-z]{2,3}(-[A-Za-z]{2,4})?\Z")
 
 SETTINGS_KEYS = {
     "exchange_name",
@@ -199,6 +199,13 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _Node:
     result.key_lines = {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
+        if isinstance(key, list | dict):  # "? [1, 2]": YAML allows it, a dict cannot hold it
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                "a key must be a single value, not a list or mapping",
+                key_node.start_mark,
+            )
         if isinstance(key, str | int | float | bool) and key in result:
             loader.duplicate_keys.append((key_node.start_mark.line + 1, str(key)))
         result[key] = loader.construct_object(value_node, deep=True)
@@ -234,6 +241,9 @@ def _parse(text: str, file: str, problems: list[Problem]) -> Any:
             line = context.line + 1  # e.g. an unterminated quote: name where it starts
         what = getattr(exc, "problem", None) or str(exc)
         problems.append(Problem(file, line, f"YAML syntax error: {what}"))
+        return _BROKEN
+    except RecursionError:
+        problems.append(Problem(file, 1, "YAML nested too deeply to read"))
         return _BROKEN
     finally:
         if loader is not None:
@@ -309,11 +319,32 @@ class _Checker:
                 out[lang] = text.strip()
         return out
 
-    def _placeholders(self, file: str, line: int, text: str, what: str) -> None:
+    def _placeholders(
+        self, file: str, line: int, text: str, what: str, known: frozenset[str] = PLACEHOLDERS
+    ) -> None:
+        """Placeholders are plain ``{name}``s from ``known`` (any name for templates, where
+        an unknown one stays as written); braces balanced. Anything else would only fail
+        when the bot replies."""
         try:
-            fields = [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
+            parsed = [(n, spec, conv) for _, n, spec, conv in string.Formatter().parse(text)]
         except ValueError as exc:
             self.error(file, line, f"{what}: broken braces ({exc}); write {{{{ and }}}}")
+            return
+        fields = []
+        for name, spec, conversion in parsed:
+            if name is None:
+                continue
+            if not name.isidentifier() or spec or conversion:
+                self.error(
+                    file,
+                    line,
+                    f"{what}: '{{{name}{'!' + conversion if conversion else ''}"
+                    f"{':' + spec if spec else ''}}}' is not a placeholder: write {{name}}, "
+                    "or {{ and }} for braces",
+                )
+            else:
+                fields.append(name)
+        if not known:
             return
         for name in fields:
             if name not in PLACEHOLDERS:
@@ -423,6 +454,9 @@ class _Checker:
             for k, v in texts.items():
                 if not (isinstance(v, str) and v.strip()):
                     self.error(file, texts.key_lines[str(k)], f"templates.{lang}.{k} is empty")
+                else:
+                    where = f"templates.{lang}.{k}"
+                    self._placeholders(file, texts.key_lines[str(k)], v, where, frozenset())
         return out
 
     def _entry(self, file: str, node: Any, line: int) -> None:
@@ -460,7 +494,11 @@ class _Checker:
             self.error(file, lines.get("questions", line), f"{entry_id}: needs 'questions:'")
         else:
             for q, q_line in zip(questions, questions.item_lines, strict=True):
-                if isinstance(q, str | int | float) and str(q).strip():
+                if isinstance(q, bool):  # YAML reads yes/no/on/off as true/false
+                    self.error(
+                        file, q_line, f"{entry_id}: a question read as {q}: put it in quotes"
+                    )
+                elif isinstance(q, str | int | float) and str(q).strip():
                     phrasings.append(str(q).strip())
                 else:
                     self.error(file, q_line, f"{entry_id}: a question must be non-empty text")
@@ -470,6 +508,8 @@ class _Checker:
             self.error(file, line, f"{entry_id}: needs 'answer:'")
         else:
             answer = self._text_map(file, node["answer"], lines["answer"], f"{entry_id}.answer")
+            if isinstance(node["answer"], _Node) and not node["answer"]:
+                self.error(file, lines["answer"], f"{entry_id}: the answer is empty")
             for lang, text in answer.items():
                 self._placeholders(
                     file, node["answer"].key_lines[lang], text, f"{entry_id}.answer.{lang}"

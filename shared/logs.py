@@ -49,6 +49,18 @@ class ScrubFilter(logging.Filter):
             return text
 
 
+LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def log_level(value: str) -> str:
+    """An argparse type for --log-level (and SUPPORTBOT_LOG_LEVEL, its default)."""
+    if value.strip().upper() not in LEVELS:
+        import argparse
+
+        raise argparse.ArgumentTypeError(f"'{value}' is not one of {', '.join(LEVELS)}")
+    return value.strip().upper()
+
+
 def setup_logging(level: str = "INFO", tokens: Iterable[str] = ()) -> None:
     root = logging.getLogger()
     handler = logging.StreamHandler()

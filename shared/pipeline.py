@@ -135,7 +135,7 @@ class Pipeline:
             if text:
                 break
         values.setdefault("exchange_name", self.knowledge.settings.exchange_name)
-        return text.format_map(_Blank(values)) if text else key
+        return _fill(text, values) if text else key
 
     def render(self, text: str, language: str) -> str:
         """Fill {exchange_name} and {contact} placeholders from the knowledge settings."""
@@ -143,7 +143,21 @@ class Pipeline:
         values: dict[str, str] = {"exchange_name": settings.exchange_name}
         for key in CONTACT_KEYS:  # an unset contact reads as a neutral phrase
             values[key] = settings.contacts.get(key) or self.t(language, f"unset_{key}")
-        return text.format_map(_Blank(values))
+        return _fill(text, values)
+
+    def link_lines(self, entry: Entry, language: str) -> list[str]:
+        """The entry's links, "title: url", in the answer's language. A link whose address
+        is a contact the admin has not set yet is left out (it would read as a phrase)."""
+        default = self.knowledge.settings.default_language
+        lines = []
+        for link in entry.links:
+            url = self.render(link.url, language).strip()
+            if not url.startswith(("https://", "http://")):
+                continue
+            titles = link.title
+            title = titles.get(language) or titles.get(default) or next(iter(titles.values()), "")
+            lines.append(f"{title}: {url}" if title else url)
+        return lines
 
     def answer_text(self, entry: Entry, language: str) -> tuple[str, str]:
         """The entry's answer in the user's language, else the default, else any; and the
@@ -284,6 +298,9 @@ class Pipeline:
         language: str,
     ) -> Outcome:
         text, used = self.answer_text(entry, language)
+        links = self.link_lines(entry, used)
+        if links:
+            text += "\n\n" + "\n".join(links)
         related = [self.knowledge.entry(i) for i in entry.follow_up]
         related = [e for e in related if e is not None]
         buttons = [Button(self.title(e, language), f"faq:{e.id}") for e in related[:3]]
@@ -629,6 +646,17 @@ class _Blank(dict):
 
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
+
+
+def _fill(text: str, values: dict[str, Any]) -> str:
+    """``text`` with its {placeholders} filled. The knowledge check refuses broken braces
+    and format specs; should one slip through, the text goes out as written rather than
+    the reply failing."""
+    try:
+        return text.format_map(_Blank(values))
+    except (ValueError, KeyError, IndexError, AttributeError, TypeError):
+        log.warning("a text with broken placeholders was sent as written")
+        return text
 
 
 CATEGORY_LABELS = {

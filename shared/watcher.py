@@ -69,6 +69,11 @@ class LiveKnowledge:
                 for problem in exc.problems:
                     log.error("knowledge not reloaded: %s", problem)
                 return ReloadResult(False, len(self.knowledge.entries), self.last_error)
+            except Exception as exc:  # a file the loader did not foresee: keep serving
+                problem = Problem(str(self.path), 1, f"cannot read the knowledge: {exc!r}")
+                self.last_error = (problem,)
+                log.error("knowledge not reloaded: %s", problem)
+                return ReloadResult(False, len(self.knowledge.entries), self.last_error)
             try:
                 index = await self.matcher.run_blocking(self._index, knowledge)
             except Exception as exc:  # e.g. a model name that cannot be loaded

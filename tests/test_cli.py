@@ -396,3 +396,45 @@ def test_kb_split_with_a_seed_is_another_pick_and_repeatable(tmp_path):
     assert pick(1) == pick(1)  # repeatable
     assert pick(1) != pick(None)  # not the first three of each label
     assert sum(1 for text, label in pick(1) if label == "alpha") == 3
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("text,label\nreset my password,reset\nwhere is my deposit\n", ":3: no label field"),
+        ("text,label\nwhere is it, my deposit,deposit\n", ":2: more fields than the header"),
+        ("text,label\nreset my password,A+B\nmy deposit,A-B\n", "'A+B' and 'A-B' would both"),
+        ('text,label\n"stray quote,x\n' + "word " * 30000 + "\n", "field larger than"),
+    ],
+)
+def test_a_malformed_csv_is_refused_naming_the_line(tmp_path, content, message):
+    """Such rows were counted silently as out-of-scope questions or merged entries."""
+    from shared.evaluation import import_csv, read_labelled_csv
+
+    path = tmp_path / "bad.csv"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(ValueError, match=re.escape(message)):
+        read_labelled_csv(path)
+    with pytest.raises(ValueError, match=re.escape(message)):
+        import_csv(path, tmp_path / "out.yaml")
+
+
+def test_import_csv_without_a_labelled_row_is_an_error(env, tmp_path):
+    source = write_csv(tmp_path / "oos.csv", [("what's the weather like", "")])
+    result = run(env, "kb", "import-csv", source, "--out", tmp_path / "out.yaml")
+    assert result.returncode == 2 and "no row has a label" in result.stderr
+    assert not (tmp_path / "out.yaml").exists()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("kb", "split", "x.csv", "--per-label", "-1", "--first", "a.csv", "--rest", "b.csv"),
+        ("bench", "--questions", "0"),
+        ("run", "--log-level", "verbose"),
+    ],
+)
+def test_bad_arguments_are_refused_before_any_work(env, args):
+    result = run(env, *args)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "error: argument" in result.stderr

@@ -517,3 +517,63 @@ def test_every_error_in_a_file_is_reported_not_only_the_first(tmp_path):
     assert line_of(path, "colour") in lines
     assert line_of(path, "questions: []") in lines
     assert line_of(path, "{nope}") in lines
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        ("'Write to {support_email:d}'", "'{support_email:d}' is not a placeholder"),
+        ("'We are {exchange_name!x}'", "'{exchange_name!x}' is not a placeholder"),
+        ("'Item {0}'", "'{0}' is not a placeholder"),
+        ("{}", "one: the answer is empty"),
+    ],
+)
+def test_answers_that_would_fail_when_sent_are_errors(tmp_path, answer, message):
+    """Each of these passed the check once and failed only when the bot replied."""
+    text = f"""
+        entries:
+          - id: one
+            questions: [how do I contact you]
+            answer: {{en: {answer}}}
+        """
+    if answer == "{}":
+        text = text.replace("{en: {}}", "{}")
+    path = write(tmp_path, "kb.yaml", text)
+    assert [p.message for p in errors_of(path) if message in p.message], errors_of(path)
+
+
+def test_a_template_with_broken_braces_is_an_error_at_its_line(tmp_path):
+    path = write(
+        tmp_path,
+        "kb.yaml",
+        """
+        settings:
+          templates:
+            en:
+              help: "Ask away :-}"
+        entries:
+          - id: one
+            questions: [hi]
+            answer: {en: Hello.}
+        """,
+    )
+    (problem,) = errors_of(path)
+    assert "templates.en.help: broken braces" in problem.message
+    assert problem.line == line_of(path, "Ask away")
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("entries:\n  - id: one\n    questions: [yes, how do I]\n    answer: {en: Hi.}\n",
+         "a question read as True: put it in quotes"),
+        ('entries:\n  - id: "one\\n"\n    questions: [hi]\n    answer: {en: Hi.}\n',
+         "entry id is missing or not lowercase"),
+        ("? [1, 2]\n: z\nentries: []\n", "a key must be a single value"),
+        ("entries: " + "[" * 400 + "]" * 400 + "\n", "nested too deeply"),
+    ],
+)  # fmt: skip
+def test_odd_yaml_gets_a_clear_error_not_a_crash(tmp_path, body, message):
+    path = tmp_path / "kb.yaml"
+    path.write_text(body, encoding="utf-8")
+    assert [p for p in errors_of(path) if message in p.message], errors_of(path)

@@ -162,3 +162,31 @@ async def test_the_watcher_picks_up_an_edit_by_itself(make_pipeline, kb):
         await asyncio.sleep(0.2)
     assert pipeline.live.last_error[0].file == str(kb)
     assert pipeline.knowledge.entry("api-keys") is not None
+
+
+async def test_a_loader_failure_nobody_foresaw_is_refused_not_raised(
+    make_pipeline, kb, monkeypatch
+):
+    """Whatever a file makes the loader raise, /reload answers and the bot keeps serving."""
+    pipeline = await make_pipeline(kb.parent)
+
+    def unforeseen(path):
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr("shared.watcher.load_knowledge", unforeseen)
+    outcome, (reply,) = await ask(pipeline, "", command="reload", is_moderator=True)
+    assert "RecursionError" in reply.text
+    (problem,) = pipeline.live.last_error
+    assert problem.file == str(kb.parent)
+    outcome, _ = await ask(pipeline, "How do I reset my password?", conversation_id="after")
+    assert (outcome.action, outcome.faq_id) == ("answer", "reset-password")
+
+
+def test_a_text_with_broken_placeholders_is_sent_as_written():
+    from shared.pipeline import _fill
+
+    assert _fill("Write to {support_email:d}", {"support_email": "a@b"}) == (
+        "Write to {support_email:d}"
+    )
+    assert _fill("Ask away :-}", {}) == "Ask away :-}"
+    assert _fill("Hi {exchange_name}, {unknown}", {"exchange_name": "X"}) == "Hi X, {unknown}"

@@ -707,3 +707,24 @@ async def test_rating_buttons_count_only_well_formed_presses_of_the_member(mini)
     await mini.handle(again)
     assert "can be rated once" in again.channel.replies[0].text
     assert again.channel.buttons_cleared and mini.store.get(ticket.id).rating == 3
+
+
+async def test_an_answer_lists_its_entrys_links(make_pipeline, tmp_path):
+    zh_answer = "      zh: 提现通常在几小时内处理,具体取决于网络情况。\n"
+    kb = MINI_KB.read_text(encoding="utf-8").replace(
+        zh_answer,
+        zh_answer
+        + "    links:\n"
+        + "      - {title: {en: Network status, zh: 网络状态}, url: 'https://status.testex.example'}\n"
+        + "      - {title: {en: Help centre}, url: '{help_center_url}'}\n",
+    )
+    assert "links:" in kb
+    path = tmp_path / "kb.yaml"
+    path.write_text(kb, encoding="utf-8")
+    pipeline = await make_pipeline(path)
+    outcome, (reply,) = await ask(pipeline, "How long does a withdrawal take?")
+    assert outcome.faq_id == "withdrawal-time"
+    assert reply.text.endswith("Network status: https://status.testex.example")
+    assert "Help centre" not in reply.text  # its address is an unset contact
+    outcome, (reply,) = await ask(pipeline, "提现多久到账", user_id="zh")
+    assert "网络状态: https://status.testex.example" in reply.text
