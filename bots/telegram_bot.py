@@ -60,6 +60,7 @@ from telegram import (
     Message,
     MessageEntity,
     Update,
+    User,
 )
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import BadRequest, Forbidden, TelegramError
@@ -170,6 +171,37 @@ class Parsed:
     text: str
     command: str | None = None
     addressed: bool = False
+    hidden_links: tuple[str, ...] = ()
+
+
+def replied_to(message: Message) -> Message | None:
+    """The message this one answers. In a forum topic Telegram sets every message's
+    reply_to_message to the topic's creation message, even when the user replied to nothing."""
+    replied = message.reply_to_message
+    if replied is None or replied.forum_topic_created is not None:
+        return None
+    if message.is_topic_message and replied.message_id == message.message_thread_id:
+        return None
+    return replied
+
+
+def sender_of(message: Message) -> tuple[User | None, int, str]:
+    """(the person, the sender's id, the sender's name). A message posted on behalf of a
+    chat (a channel, or an anonymous administrator as the group itself) carries a placeholder
+    account in from_user, the same for everyone: the chat is the sender then."""
+    poster = message.sender_chat
+    if poster is not None:
+        return None, poster.id, poster.title or poster.username or ""
+    user = message.from_user
+    if user is None:
+        return None, 0, ""
+    return user, user.id, f"@{user.username}" if user.username else user.full_name
+
+
+def hidden_links(message: Message) -> tuple[str, ...]:
+    """The addresses of text links (a word whose link is not shown), in text and caption."""
+    entities = (message.entities or ()) + (message.caption_entities or ())
+    return tuple(e.url for e in entities if e.type == MessageEntity.TEXT_LINK and e.url)
 
 
 class TelegramFrontend:
@@ -196,13 +228,14 @@ class TelegramFrontend:
 
     def parse(self, message: Message, is_private: bool) -> Parsed:
         text = message.text or message.caption or ""
+        links = hidden_links(message)
         own = self.username.lower()
         match = _COMMAND.match(text)
         if match:
             name, target = match.group(1).lower(), (match.group(2) or "").lower()
             rest = text[match.end() :].strip()
             if target == own or (not target and (is_private or name in OWN_COMMANDS)):
-                return Parsed(rest, command=name, addressed=True)
+                return Parsed(rest, command=name, addressed=True, hidden_links=links)
         mentioned = False
         if own:
             mention = re.compile(rf"(?i)@{re.escape(self.username)}\b")
@@ -213,9 +246,9 @@ class TelegramFrontend:
         for entity in entities:
             if entity.type == MessageEntity.TEXT_MENTION and entity.user:
                 mentioned = mentioned or entity.user.id == self.bot_id
-        replied = message.reply_to_message
+        replied = replied_to(message)
         to_bot = bool(replied and replied.from_user and replied.from_user.id == self.bot_id)
-        return Parsed(text, addressed=is_private or mentioned or to_bot)
+        return Parsed(text, addressed=is_private or mentioned or to_bot, hidden_links=links)
 
     async def is_moderator(
         self, chat: Chat, user_id: int, message: Message | None, *, listed: bool = True
@@ -249,12 +282,7 @@ class TelegramFrontend:
             return
         chat = message.chat
         is_private = chat.type == ChatType.PRIVATE
-        user = message.from_user
-        sender_id = user.id if user else (message.sender_chat.id if message.sender_chat else 0)
-        if user is not None:
-            user_name = f"@{user.username}" if user.username else user.full_name
-        else:
-            user_name = message.sender_chat.title if message.sender_chat else ""
+        user, sender_id, user_name = sender_of(message)
         edited = update.edited_message is not None
         parsed = self.parse(message, is_private)
         channel = TelegramChannel(
@@ -286,8 +314,9 @@ class TelegramFrontend:
             command=parsed.command,
             language=user.language_code if user else None,
             is_moderator=moderator,
+            hidden_links=parsed.hidden_links,
         )
-        target = message.reply_to_message
+        target = replied_to(message)
         async with self._lock(chat.id, sender_id):
             if (
                 parsed.command == "escalate"
@@ -301,12 +330,7 @@ class TelegramFrontend:
                 await self.pipeline.handle(msg)
 
     async def escalate(self, msg: Incoming, target: Message) -> None:
-        person = target.from_user
-        if person is not None:
-            target_id = person.id
-            target_name = f"@{person.username}" if person.username else person.full_name
-        else:
-            target_id, target_name = target.sender_chat.id, target.sender_chat.title or ""
+        _, target_id, target_name = sender_of(target)
         await self.pipeline.escalate(
             msg,
             target_user_id=str(target_id),

@@ -67,6 +67,8 @@ class Incoming:
     payload: str | None = None  # the payload of a pressed button
     language: str | None = None  # the platform's language hint (often missing)
     is_moderator: bool = False  # may escalate others' messages, reload knowledge
+    # addresses of links whose text hides them (Telegram's text links): checked for phishing
+    hidden_links: tuple[str, ...] = ()
 
 
 class CollectingChannel:

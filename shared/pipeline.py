@@ -196,7 +196,11 @@ class Pipeline:
             return outcome
         if found is not None:
             text = found.redacted  # equal to the message unless the guard could not check it
-        links = self.check_links(text, self.knowledge.settings.official_domains) if text else None
+        # a link's address counts even where its text hides it ("claim it on the official page")
+        checked = " ".join([text, *msg.hidden_links]).strip()
+        links = (
+            self.check_links(checked, self.knowledge.settings.official_domains) if checked else None
+        )
         self._remember(msg, state, text)
         if links is not None and links.suspicious:
             return await self._warn_phishing(msg, links, language)

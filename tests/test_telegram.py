@@ -338,6 +338,62 @@ async def test_forum_topics_keep_their_thread(bot: Running):
     assert "block explorer" in answer.params["text"]
 
 
+async def test_a_hidden_text_link_gets_the_phishing_check(bot: Running):
+    """The address of a text link is not in the text: it is checked all the same."""
+    text = "Airdrop for members, claim it on the official page"
+    link = {"type": "text_link", "offset": 27, "length": 23, "url": "https://tesstex.example/login"}
+    bot.fake.send_group(text, entities=[link])
+    warning = await bot.reply()
+    assert "testex.example" in warning.params["text"]  # the official domain, as a warning
+
+
+async def test_in_a_forum_topic_the_topic_opening_is_not_a_reply(bot: Running):
+    """Telegram makes every topic message a reply to the topic's first message; a bare
+    /escalate there must not open a ticket for whoever created the topic."""
+    bot.fake.members[GROUP["id"]] = {ADMIN_USER["id"]: "administrator"}
+    opening = bot.fake.send_group(
+        None,
+        user=OTHER_USER,
+        message_thread_id=77,
+        forum_topic_created={"name": "Support", "icon_color": 7322096},
+    )
+    topic = {"message_thread_id": 77, "is_topic_message": True}
+    bot.fake.send_group("my deposit never arrived", user=USER, reply_to=opening, **topic)
+    mark = bot.mark()
+    bot.fake.send_group("/escalate", user=ADMIN_USER, reply_to=opening, **topic)
+    await bot.fake.settle()
+    assert not bot.pipeline.store.tickets()
+    assert not [c for c in bot.fake.calls[mark:] if "/t/" in str(c.params.get("text", ""))]
+    # a real reply in the topic still escalates its author
+    member = bot.fake.send_group("still waiting for my deposit", user=USER, **topic)
+    bot.fake.send_group("/escalate", user=ADMIN_USER, reply_to=member, **topic)
+    await bot.reply(lambda c: "/queue/" in c.params.get("text", ""), after=mark)
+    (ticket,) = bot.pipeline.store.tickets()
+    assert ticket.user_id == str(USER["id"])
+
+
+async def test_members_posting_as_channels_are_told_apart(bot: Running):
+    """Telegram puts one placeholder account in "from" for every channel poster: the
+    channel is the sender (its own ticket, no private chat to send a link to)."""
+    placeholder = {
+        "id": 136817688,
+        "is_bot": True,
+        "first_name": "Channel",
+        "username": "Channel_Bot",
+    }
+    for channel_id, title in ((-1002001, "Alpha News"), (-1002002, "Beta Calls")):
+        mark = bot.mark()
+        bot.fake.send_group(
+            "@TestSupportBot I want to talk to a human",
+            user=placeholder,
+            sender_chat={"id": channel_id, "type": "channel", "title": title},
+        )
+        await bot.reply(after=mark)
+    tickets = bot.pipeline.store.tickets()
+    assert sorted(t.user_id for t in tickets) == ["-1002001", "-1002002"]
+    assert sorted(t.user_name for t in tickets) == ["Alpha News", "Beta Calls"]
+
+
 async def test_escalate_by_an_administrator_only(bot: Running):
     bot.fake.members[GROUP["id"]] = {ADMIN_USER["id"]: "administrator"}
     member = bot.fake.send_group("my deposit never arrived and nobody helps me", user=USER)
