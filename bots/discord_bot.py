@@ -32,6 +32,7 @@ import logging
 import os
 import re
 import sys
+import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -313,7 +314,20 @@ class DiscordFrontEnd:
         self.settings = settings
         self.options = options
         self._tasks: set[asyncio.Task] = set()
+        # One member's messages in one channel are handled in order (a question and the
+        # "talk to a human" right after it must not race to the ticket); others concurrently.
+        self._locks: weakref.WeakValueDictionary[tuple[int, int], asyncio.Lock] = (
+            weakref.WeakValueDictionary()
+        )
         self._build_client()
+
+    def _lock(self, message: discord.Message) -> asyncio.Lock:
+        key = (message.channel.id, message.author.id)
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._locks[key] = lock
+        return lock
 
     def _build_client(self) -> None:
         cls = discord.AutoShardedClient if self.options.sharded else discord.Client
@@ -425,12 +439,13 @@ class DiscordFrontEnd:
             return
         msg = self.incoming(message)
         command = msg.text.strip().split(" ", 1)[0].lower() if msg.text else ""
-        if command in TEXT_COMMANDS and message.guild is not None:
-            rest = msg.text.strip()[len(command) :].strip()
-            if not rest:  # a bare command: nothing for the guard to see
-                await self.text_command(command, message, msg)
-                return
-        await self.pipeline.handle(msg)
+        async with self._lock(message):
+            # "!escalate <why>" is still the command, unless the guard has a secret to remove
+            if command in TEXT_COMMANDS and message.guild is not None:
+                if not self.pipeline.scan(msg.text).sensitive:
+                    await self.text_command(command, message, msg)
+                    return
+            await self.pipeline.handle(msg)
 
     async def on_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
         """The guard sees edits too: scammers and careless members edit secrets in later."""
@@ -442,7 +457,8 @@ class DiscordFrontEnd:
         before = payload.cached_message
         if before is not None and before.content == message.content:
             return
-        await self.pipeline.handle(self.incoming(message, edited=True))
+        async with self._lock(message):
+            await self.pipeline.handle(self.incoming(message, edited=True))
 
     async def text_command(self, command: str, message: discord.Message, msg: Incoming) -> None:
         """``!escalate`` (as a reply to a member's message), ``!reload``, ``!status``."""

@@ -465,6 +465,32 @@ async def test_text_escalate_as_reply(bot: Bot):
     )
 
 
+async def test_text_escalate_with_a_reason_still_escalates_and_a_secret_is_guarded(bot: Bot):
+    fake = bot.fake
+    target = fake.guild_message("my card was charged twice", user_id=600000000000000008)
+    await fake.message_create(target)
+    reference = {
+        "message_reference": {"message_id": target["id"], "channel_id": target["channel_id"]},
+        "referenced_message": target,
+        "type": 19,
+    }
+    moderator = {"user_id": 600000000000000007, "name": "mod", "roles": [fake.moderator_role_id]}
+    since = len(fake.requests)
+    await fake.message_create(
+        fake.guild_message("!escalate double charge", **moderator, **reference)
+    )
+    await fake.wait_for_post(fake.dm_channel_of(600000000000000007), since=since)
+    tickets = await asyncio.to_thread(_open_tickets, bot.pipeline)
+    assert [t.user_id for t in tickets] == ["600000000000000008"]  # the member, not the moderator
+    since = len(fake.requests)
+    leak = fake.guild_message(f"!escalate {SEED}", **moderator, **reference)
+    await fake.message_create(leak)
+    await fake.wait_for_request(
+        "DELETE", f"/channels/{fake.general_channel_id}/messages/{leak['id']}", since=since
+    )
+    assert_no_secret(fake.log_text())
+
+
 # --- reliability -----------------------------------------------------------------------------
 
 
