@@ -204,10 +204,23 @@ class Pipeline:
         self._remember(msg, state, text)
         if links is not None and links.suspicious:
             return await self._warn_phishing(msg, links, language)
-        if not msg.addressed or msg.edited:  # an edit is guarded, not answered a second time
+        if msg.edited:  # an edit is guarded, not answered a second time
+            if (msg.addressed or msg.is_private) and text.strip():
+                await self._edit_joins_ticket(msg, text)
+            return Outcome("none", language=language)
+        if not msg.addressed:
             return Outcome("none", language=language)
         state.language = language
         return await self._respond(msg, state, text, language)
+
+    async def _edit_joins_ticket(self, msg: Incoming, text: str) -> None:
+        """A member who corrects a message (a txid, an amount) while their ticket is open:
+        the corrected words join the ticket too, marked as an edit."""
+        ticket = await asyncio.to_thread(
+            self.store.find_open, msg.platform, msg.conversation_id, msg.user_id, msg.is_private
+        )
+        if ticket is not None:
+            await asyncio.to_thread(self.store.add_message, ticket.id, "user", f"(edited) {text}")
 
     async def _respond(
         self, msg: Incoming, state: ConversationState, text: str, language: str

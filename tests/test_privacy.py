@@ -121,3 +121,18 @@ async def test_a_private_answer_joins_the_ticket_opened_in_a_group(make_pipeline
     # Another group is another conversation: the member's words there stay there.
     await pipeline.handle(group("my deposit is late", addressed=True, conversation_id="g2"))
     assert "my deposit is late" not in [m.text for m in pipeline.store.messages(ticket.id)]
+
+
+async def test_an_edit_joins_the_open_ticket_redacted(make_pipeline):
+    pipeline = await make_pipeline(MINI_KB)
+    await pipeline.handle(Incoming(text="I want to talk to a human", channel=CollectingChannel()))
+    (ticket,) = pipeline.store.tickets()
+    edit = Incoming(
+        text="the txid is 0xabc123, amount 500 USDT", channel=CollectingChannel(), edited=True
+    )
+    assert (await pipeline.handle(edit)).action == "none" and not edit.channel.replies
+    secret = Incoming(text=f"my words {SEED}", channel=CollectingChannel(), edited=True)
+    await pipeline.handle(secret)
+    texts = [m.text for m in pipeline.store.messages(ticket.id)]
+    assert "(edited) the txid is 0xabc123, amount 500 USDT" in texts
+    assert not any("abandon abandon" in t for t in texts)
