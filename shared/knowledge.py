@@ -236,10 +236,15 @@ def _parse(text: str, file: str, problems: list[Problem]) -> Any:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 1
+        position = getattr(exc, "position", None)  # a character YAML does not allow
+        if mark is None and isinstance(position, int):
+            line = text.count("\n", 0, position) + 1
         context = getattr(exc, "context_mark", None)
         if context is not None and line > len(text.splitlines()):
             line = context.line + 1  # e.g. an unterminated quote: name where it starts
-        what = getattr(exc, "problem", None) or str(exc)
+        what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        if "tag:yaml.org,2002:merge" in what:
+            what = "merge keys (<<) are not supported: write the values out"
         problems.append(Problem(file, line, f"YAML syntax error: {what}"))
         return _BROKEN
     except RecursionError:

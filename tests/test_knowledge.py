@@ -577,3 +577,20 @@ def test_odd_yaml_gets_a_clear_error_not_a_crash(tmp_path, body, message):
     path = tmp_path / "kb.yaml"
     path.write_text(body, encoding="utf-8")
     assert [p for p in errors_of(path) if message in p.message], errors_of(path)
+
+
+@pytest.mark.parametrize(
+    ("body", "line", "message"),
+    [
+        ('entries:\n  - id: one\n    questions: [hi]\n    answer: {en: "Hi\x07"}\n', 4,
+         "control characters are not allowed"),
+        ("base: &b {en: Hi.}\nentries:\n  - id: one\n    questions: [hi]\n    answer:\n"
+         "      <<: *b\n", 6, "merge keys (<<) are not supported"),
+    ],
+)  # fmt: skip
+def test_yaml_errors_name_the_right_line_in_plain_words(tmp_path, body, line, message):
+    path = tmp_path / "kb.yaml"
+    path.write_text(body, encoding="utf-8")
+    problem = errors_of(path)[0]
+    assert (problem.line, message in problem.message) == (line, True), problem
+    assert "\n" not in problem.message
