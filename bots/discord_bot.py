@@ -438,13 +438,16 @@ class DiscordFrontEnd:
         if self._ignored(message):
             return
         msg = self.incoming(message)
+        if msg.text and self.pipeline.scan(msg.text).sensitive:
+            # A secret is removed at once, not after the member's earlier reply; a command
+            # holding one ("!escalate <seed phrase>") is guarded, not run.
+            await self.pipeline.handle(msg)
+            return
         command = msg.text.strip().split(" ", 1)[0].lower() if msg.text else ""
         async with self._lock(message):
-            # "!escalate <why>" is still the command, unless the guard has a secret to remove
-            if command in TEXT_COMMANDS and message.guild is not None:
-                if not self.pipeline.scan(msg.text).sensitive:
-                    await self.text_command(command, message, msg)
-                    return
+            if command in TEXT_COMMANDS and message.guild is not None:  # "!escalate <why>" too
+                await self.text_command(command, message, msg)
+                return
             await self.pipeline.handle(msg)
 
     async def on_edit(self, payload: discord.RawMessageUpdateEvent) -> None:

@@ -317,6 +317,11 @@ class TelegramFrontend:
             hidden_links=parsed.hidden_links,
         )
         target = replied_to(message)
+        if parsed.text and self.pipeline.scan(parsed.text).sensitive:
+            # A secret is removed at once, not after the member's earlier reply (which may
+            # be waiting out flood control while holding the member's turn).
+            await self.pipeline.handle(msg)
+            return
         async with self._lock(chat.id, sender_id):
             if (
                 parsed.command == "escalate"

@@ -291,6 +291,19 @@ async def test_secret_in_a_group_is_deleted_and_the_member_warned(
     assert bot.fake.token not in caplog.text
 
 
+async def test_a_secret_is_deleted_while_the_members_earlier_reply_waits_out_flood_control(
+    bot: Running,
+):
+    bot.fake.fail_next("sendMessage", retry_after=4)
+    bot.fake.send_group("@TestSupportBot how do I reset my password?")
+    await bot.fake.wait_call("sendMessage")  # refused: the reply waits 4 s
+    started = time.monotonic()
+    leak = bot.fake.send_group(f"backup words {SEED}")
+    deleted = await bot.fake.wait_call("deleteMessage")
+    assert int(deleted.params["message_id"]) == leak["message_id"]
+    assert time.monotonic() - started < 3  # not after the wait
+
+
 async def test_an_edit_that_adds_a_seed_phrase_is_deleted(bot: Running):
     posted = bot.fake.send_group("gm everyone, quick question about my wallet")
     await bot.fake.settle()
