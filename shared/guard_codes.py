@@ -35,6 +35,7 @@ _QUOTED = r"\"[^\"\n]{1,64}\"|'[^'\n]{1,64}'|`[^`\n]{1,64}`|“[^”\n]{1,64}”
 # What joins a label to its value, strongest first.
 _PASSWORD_RE = re.compile(
     rf"{NOT_AFTER_ALNUM}(?P<label>{_PASSWORD_LABEL}){NOT_BEFORE_ALNUM}"
+    r"(?:[\"'](?=\s*[:=]))?"  # a quoted key: {"password": "..."}, {'password': '...'}
     rf"(?P<gap>(?:{_PASSWORD_GAP})(?=\s+(?:is|was)\s|\s*[:=]))?"
     r"(?P<join>\s*(?:(?:is|was)(?![A-Za-z'’])(?:\s*now)?\s*[:=]?|[:=]\s*(?:is\s)?|->|=>|→|-|to"
     r"|是|为|為)?\s*)"
@@ -98,7 +99,9 @@ def _password_value(value: str, join: str) -> tuple[int, int] | None:
     """Offsets of the password inside ``value``, or None when it is not one."""
     if value[0] in "\"'`“「":
         inner = value[1:-1].strip()
-        return (1, len(value) - 1) if inner and inner.lower() not in _NOT_A_PASSWORD else None
+        if not any(c.isalnum() for c in inner):
+            return None  # '""}' of {"password": ""}: nothing was stated
+        return (1, len(value) - 1) if inner.lower() not in _NOT_A_PASSWORD else None
     stripped = value.rstrip(_STRIP_TAIL)
     if len(stripped) < 3 or stripped.lower() in _NOT_A_PASSWORD:
         return None
@@ -261,7 +264,7 @@ def find_cards(norm: str, labels: Labels, urls: list[tuple[int, int]]) -> list[t
         if _is_card("".join(norm[s:e] for s, e in groups)):
             found.append((m.start(), m.end(), "card_number"))
             continue
-        found.extend(_card_in_groups(norm, groups))
+        found.extend(_cards_in_run(norm, groups))
     for m in _DOTTED_CARD_RE.finditer(norm):
         # Only an ID label excuses these digits: a code label does not, because no code is
         # written with dots, so nothing else would catch them.
@@ -280,13 +283,43 @@ def find_cards(norm: str, labels: Labels, urls: list[tuple[int, int]]) -> list[t
     return found
 
 
-def _card_in_groups(norm: str, groups: list[tuple[int, int]]) -> list[tuple]:
-    """A card followed by its expiry date ("4111 1111 1111 1111 12/25"): drop the month."""
-    if len(groups) < 2 or not norm.startswith("/", groups[-1][1]):
-        return []
-    if groups[-1][1] - groups[-1][0] > 2:
-        return []
-    groups = groups[:-1]
-    if _is_card("".join(norm[s:e] for s, e in groups)):
-        return [(groups[0][0], groups[-1][1], "card_number")]
-    return []
+# Card layouts among a run's groups (digits per group), longest first: 4-4-4-4-3, 4-4-4-4,
+# Amex's 4-6-5; a single group of 13 to 19 digits is tried too.
+_LAYOUTS = ((4, 4, 4, 4, 3), (4, 4, 4, 4), (4, 6, 5))
+# What members write after a card: the expiry (12/27, 12 / 2027 or 1227) and the CVV.
+_CARD_TAIL_RE = re.compile(
+    r"(?:[ \-]+(?:\d{1,2}\s*/\s*\d{2}(?:\d{2})?|\d{4}))?(?:[ \-]+\d{3,4})?(?![0-9A-Za-z/])"
+)
+
+
+def _cards_in_run(norm: str, groups: list[tuple[int, int]]) -> list[tuple]:
+    """A run of digit groups that is cards, each with the expiry and CVV written after it:
+    "4111 1111 1111 1111 123", "4111111111111111 1227 123", "4111 1111 1111 1111 12/27
+    123", two cards in a row. Groups left over mean one longer number: no card."""
+    found = []
+    i = 0
+    while i < len(groups):
+        size = _card_at(norm, groups, i)
+        if not size:
+            return []
+        end = groups[i + size - 1][1]
+        tail = _CARD_TAIL_RE.match(norm, end)
+        if tail is not None:
+            end = tail.end()
+        found.append((groups[i][0], end, "card_number"))
+        i += size
+        while i < len(groups) and groups[i][0] < end:
+            i += 1
+    return found
+
+
+def _card_at(norm: str, groups: list[tuple[int, int]], i: int) -> int:
+    """How many groups from ``i`` on make a card in a known layout (0: none)."""
+    if _is_card(norm[groups[i][0] : groups[i][1]]):
+        return 1
+    for layout in _LAYOUTS:
+        window = groups[i : i + len(layout)]
+        sizes = tuple(e - s for s, e in window)
+        if sizes == layout and _is_card("".join(norm[s:e] for s, e in window)):
+            return len(layout)
+    return 0

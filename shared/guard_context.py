@@ -36,8 +36,14 @@ class _FoldTable(dict):
 _FOLD = _FoldTable()
 
 
+_FENCE = re.compile(r"`{3,}")
+
+
 def normalise(text: str) -> str:
-    """Fold full-width forms to ASCII without changing the length of the text."""
+    """Fold full-width forms to ASCII and blank out code fences (```), without changing the
+    length of the text: a secret pasted in a code block reads as if pasted plain."""
+    if "```" in text:
+        text = _FENCE.sub(lambda m: " " * len(m.group()), text)
     if text.isascii():
         return text
     return text.translate(_FOLD)

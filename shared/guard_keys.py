@@ -160,6 +160,8 @@ def find_api_keys(norm: str, labels: Labels, urls: list[tuple[int, int]]) -> lis
         end = m.start() + len(token)
         if not _looks_random(token) or inside(urls, m.start(), end):
             continue
+        if _is_address(token):
+            continue  # a wallet address is public: members post them for support
         if found and _PAIR_GAP.fullmatch(norm[found[-1][1] : m.start()]):
             found.append((m.start(), end, "api_key"))
             continue
@@ -173,6 +175,21 @@ def find_api_keys(norm: str, labels: Labels, urls: list[tuple[int, int]]) -> lis
         if kind == "api_key":
             found.append((m.start(), end, "api_key"))
     return found
+
+
+# Deposit addresses: Ethereum-style (0x and 40 hex), or Base58Check ones (TRON's T...,
+# Bitcoin's 1... and 3...) whose checksum agrees, so a key that merely looks alike is not one.
+_HEX_ADDRESS_RE = re.compile(r"0x[0-9a-fA-F]{40}")
+_B58_ADDRESS_RE = re.compile(rf"[T13]{_B58}{{25,34}}")
+
+
+def _is_address(token: str) -> bool:
+    if _HEX_ADDRESS_RE.fullmatch(token):
+        return True
+    if not _B58_ADDRESS_RE.fullmatch(token):
+        return False
+    payload = b58decode_check(token)
+    return payload is not None and len(payload) == 21
 
 
 # Between the two halves of a key pair written without a second label.

@@ -160,10 +160,20 @@ def _domain_kinds(domain: str, official: Sequence[str]) -> list[str]:
             kinds.append("lookalike_domain")
         elif len(brand) >= 4 and brand in skeleton:
             kinds.append("lookalike_domain")  # binance.com.evil.io, binance-support.com
+        elif f".{o_skeleton}." in f".{skeleton}" or _brand_label(skeleton, brand):
+            kinds.append("lookalike_domain")  # short brands: okx.com.cn, okx-web3.org
         else:
             continue
         break
     return kinds  # punycode or mixed script alone is suspicious too
+
+
+def _brand_label(domain: str, brand: str) -> bool:
+    """A label that is the brand with a word joined by a hyphen ("okx-web3", "web3-okx"):
+    what a short brand's lookalikes do, where "brand in domain" would match by chance."""
+    return any(
+        label.startswith(brand + "-") or label.endswith("-" + brand) for label in domain.split(".")
+    )
 
 
 def _registrable(domain: str) -> str:
@@ -184,20 +194,36 @@ _DM_LURE_RE = re.compile(
     r"|飞机(?:号|联系)|电报联系|私聊解决|找我私聊",
     re.IGNORECASE,
 )
+# A member asking staff to write to them ("can an admin DM me?") is not a lure.
+_ASKING_FOR_A_DM_RE = re.compile(
+    r"\b(?:can|could|would|will)\s+(?:(?:an?\s+|the\s+|your\s+)?"
+    r"(?:admin|mod|moderator|support|staff|agent)s?|some\s*one|any\s*one)\s+"
+    r"(?:pls\s+|please\s+)?(?:dm|pm|message|msg|contact|text)\s+me\b",
+    re.IGNORECASE,
+)
 # "I'm an admin", "official support here", "我是管理员" ... and asking for secrets.
 _IMPERSONATION_RE = re.compile(
     r"\b(?:i\s*am|i'?m|this\s+is)\s+(?:an?\s+|the\s+|your\s+)?(?:official\s+)?"
     r"(?:admin|administrator|moderator|mod|support(?:\s+(?:agent|team|staff))?|staff"
     r"|customer\s+(?:service|support)|helpdesk|help\s+desk)\b"
+    r"(?!\s+(?:question|request|ticket|issue|problem|case|at)\b)"  # "this is a support question"
     r"|\bofficial\s+(?:support|admin|team)\s+here\b"
     r"|\bsend\s+me\s+(?:your|ur|the)\s+(?:seed|recovery|secret|private|12|24|wallet|phrase"
     r"|password|2fa|otp|code|api|keys?|words)"
     r"|\b(?:share|give|tell)\s+me\s+(?:your|ur)\s+(?:seed|recovery|private|password|2fa|phrase)"
     r"|\b(?:validate|verify|sync|rectify)\s+your\s+wallet\b"
-    r"|我是(?:官方)?(?:管理员|管理|客服|工作人员|官方|版主|技术支持)|官方客服(?:在此|在这|这里)"
+    r"|我是(?:币安|欧易|火币|平台|交易所|本群|群里?的?|这里的|你们的)?(?:官方)?"
+    r"(?:管理员|管理|客服|工作人员|官方|版主|技术支持)|官方客服(?:在此|在这|这里)"
     r"|(?:把|将)?(?:你的)?(?:助记词|私钥|密码|验证码)(?:发|给|私信)(?:给)?我"
     r"|发(?:我|给我)(?:你的)?(?:助记词|私钥|密码|验证码)",
     re.IGNORECASE,
+)
+
+
+# A link with something before an "@" in its address: the browser goes to what follows it,
+# and the part before is there to look like the official site.
+_USERINFO_RE = re.compile(
+    r"(?i)\b[a-z][a-z0-9+.-]{0,15}://[^/\s@?#]{0,100}\.[^/\s@?#]{0,100}@([^/\s:?#@]+)"
 )
 
 
@@ -229,7 +255,13 @@ def _check(text: str, official_domains: Sequence[str]) -> PhishingResult:
             kinds.update(found)
             if domain not in domains:
                 domains.append(domain)
-    if _DM_LURE_RE.search(norm):
+    for m in _USERINFO_RE.finditer(norm):  # https://binance.com@evil.io goes to evil.io
+        host = m.group(1).lower().rstrip(".")
+        if not _is_official(host, official):
+            kinds.add("lookalike_domain")
+            if host not in domains:
+                domains.append(host)
+    if _DM_LURE_RE.search(_ASKING_FOR_A_DM_RE.sub(" ", norm)):
         kinds.add("dm_lure")
     if _IMPERSONATION_RE.search(norm):
         kinds.add("impersonation")

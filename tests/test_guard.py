@@ -78,6 +78,17 @@ SEED_SLIPPED = (
         ("amex 3782.822463.10005 pls help", "card_number", "3782.822463.10005"),
         ("card No.4111.1111.1111.1111", "card_number", "4111.1111.1111.1111"),
         ("验证码 4111.1111.1111.1111", "card_number", "4111.1111.1111.1111"),
+        # a card with its expiry and CVV after it, or two cards in a row
+        ("4111 1111 1111 1111 123", "card_number", "1111 123"),
+        ("卡号 6222021234567890128 1227 123", "card_number", "1227 123"),
+        ("4111 1111 1111 1111 12/27 123", "card_number", "12/27 123"),
+        ("cards: 5555555555554444 4111111111111111", "card_number", "5555555555554444"),
+        ("cards: 5555555555554444 4111111111111111", "card_number", "4111111111111111"),
+        # passwords in code: a quoted key, a code block
+        ('{"email": "a@b.com", "password": "Summer2024!"}', "password", "Summer2024!"),
+        ("ccxt.okx({'apiKey': 'k', 'password': 'Trading2024'})", "password", "Trading2024"),
+        ("Password:\n```\nSummer2024!\n```", "password", "Summer2024!"),
+        ("密码：\n```\nSummer2024!\n```", "password", "Summer2024!"),
     ],
 )
 def test_catches_and_redacts(text: str, kind: str, secret: str) -> None:
@@ -95,6 +106,8 @@ def test_catches_and_redacts(text: str, kind: str, secret: str) -> None:
         "txid 0x" + "ab" * 32 + " still pending",
         "https://etherscan.io/tx/0x" + "cd" * 32,
         "deposit address 0x52908400098527886E0F7030069857D2E4169EE7",
+        "Key: 0x742d35Cc6634C0532925a3b844Bc454e4438f44e",  # an address after "key"
+        "API whitelist: TN3W4H6rK2ce4vX9YnFQHwKENnHjoxb3m9",  # a TRON address, checksum ok
         "订单号 4111111111111111 还没处理",
         "UID 12345678, my 2FA is broken",
         "工单号 20240511 谷歌验证丢了怎么办",

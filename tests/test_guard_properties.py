@@ -4,6 +4,7 @@ removed; Luhn-invalid numbers and random addresses are left alone."""
 from __future__ import annotations
 
 import hashlib
+import re
 
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -101,9 +102,22 @@ def test_luhn_valid_numbers_are_caught(number: str, context: str) -> None:
     assert number not in result.redacted
 
 
+def reads_as_card_and_tail(number: str) -> bool:
+    """Groups that read as a valid card followed by an expiry and CVV ("4111 1111 1111 1111
+    123"): the guard removes those on purpose, whatever the digits were meant to be."""
+    groups = re.split(r"[ -]", number)
+    for cut in range(1, len(groups)):
+        card, tail = "".join(groups[:cut]), groups[cut:]
+        if 13 <= len(card) <= 19 and luhn_digit(card[:-1]) == card[-1]:
+            if len(tail) <= 2 and all(3 <= len(g) <= 4 for g in tail):
+                return True
+    return False
+
+
 @given(card_numbers(valid=False), CARD_CONTEXT)
 @SETTINGS
 def test_luhn_invalid_numbers_are_not_cards(number: str, context: str) -> None:
+    assume(not reads_as_card_and_tail(number))
     assert "card_number" not in scan(context.format(n=number)).kinds
 
 

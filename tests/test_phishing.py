@@ -20,6 +20,12 @@ OFFICIAL = ["binance.com", "okx.com"]
         "see docs.python.org or example.org",
         "我的充值还没到账",
         "",
+        # members asking, not lures
+        "Can an admin DM me? My withdrawal is stuck",
+        "This is a support question about fees",
+        "I'm staff at a bakery, how do I buy BTC?",
+        "我是你们的客户，客服怎么联系",
+        "https://user:pw@okx.com/x is where the docs are",
     ],
 )
 def test_ordinary_messages_pass(text: str) -> None:
@@ -36,6 +42,12 @@ def test_ordinary_messages_pass(text: str) -> None:
         ("0kx.com giveaway", "0kx.com"),
         ("https://blnance.com/verify", "blnance.com"),
         ("币安官网 binnance。com", "binnance.com"),
+        # the address before "@" is only a disguise: the browser goes to what follows
+        ("https://binance.com@evil.io/login", "evil.io"),
+        # short brands: the official domain inside a longer one, or joined by a hyphen
+        ("https://okx.com.verify-account.xyz", "okx.com.verify-account.xyz"),
+        ("https://www.okx.com.cn", "www.okx.com.cn"),
+        ("https://okx-web3.org", "okx-web3.org"),
     ],
 )
 def test_lookalike_domains(text: str, domain: str) -> None:
@@ -65,6 +77,8 @@ def test_punycode_and_mixed_script() -> None:
         ("I am the official support team", "impersonation"),
         ("我是管理员，帮你解决", "impersonation"),
         ("把你的助记词发给我", "impersonation"),
+        ("我是币安客服，请私信", "impersonation"),
+        ("我是币安官方客服", "impersonation"),
     ],
 )
 def test_lures_and_impersonation(text: str, kind: str) -> None:
