@@ -141,7 +141,8 @@ LABELS: dict[str, tuple[str, ...]] = {
         r"recovery\s*(?:keys?|codes?)",
         r"(?:2fa|mfa|otp|totp|authenticator|google\s*auth(?:enticator)?)\s*(?:backup\s*)?"
         r"(?:keys?|secrets?|seeds?)",
-        r"(?:备份|備份)(?:密钥|密鑰|秘钥|秘鑰|金鑰|金钥)",
+        r"(?:备份|備份)(?:密钥|密鑰|秘钥|秘鑰|金鑰|金钥|码|碼)",
+        r"(?:备用码|備用碼)",
         r"谷歌(?:验证器?|驗證器?)?的?(?:密钥|密鑰|秘钥|秘鑰|金鑰)",
         r"2fa\s*的?(?:密钥|密鑰|秘钥|秘鑰|金鑰)",
         r"(?:验证器|驗證器|身份验证器|身份驗證器)\s*的?(?:密钥|密鑰|秘钥|秘鑰|金鑰)",
@@ -164,6 +165,8 @@ LABELS: dict[str, tuple[str, ...]] = {
         r"(?:sms|email|e-mail|phone|security|verification|verify|auth|login|withdrawal|confirmation)"
         r"\s*codes?",
         r"codes?",
+        r"(?:谷歌码|谷歌碼)",
+        r"ga\s*(?:码|碼)",
         r"谷歌验证码",
         r"谷歌驗證碼",
         r"谷歌验证",

@@ -62,9 +62,9 @@ _TOKEN_RE = re.compile(r"[A-Za-z]+|[\u3400-\u9fff]+")
 # Circled and parenthesised numerals (①..⑳, ㉑..㊿, ⑴, ⒈, ❶, ➀) number phrases too.
 _NUMERAL = "[\u2460-\u24ff\u2776-\u2793\u3251-\u325f\u32b1-\u32bf]"
 _SEPARATOR_RE = re.compile(
-    r"[\s,;|/·•\-_.:、，；。'\"`*]*"
+    r"[\s,;|/·•\-_.:、，；。'\"`*?？]*"  # "?" too: "??? " stands for a word not known
     r"(?:(?:(?:\(|\[|#|no\.?)?\d{1,2}(?:[.):\]、,\-]|\s|$)|" + _NUMERAL + r")"
-    r"[\s,;|/·•\-_.:、，；'\"`*]*)?",
+    r"[\s,;|/·•\-_.:、，；'\"`*?？]*)?",
     re.IGNORECASE,
 )
 # Before an unseparated Chinese run these say it is a phrase.
@@ -213,9 +213,11 @@ def _phrase_spans(run: list[tuple[int, int, bool]]) -> list[tuple[int, int]]:
     while run and run[-1][2]:
         run = run[:-1]
     n = len(run)
+    typos = sum(t for _, _, t in run)
+    if n == MIN_WORDS - 1 and not typos:
+        return [(run[0][0], run[-1][1])]  # a phrase with one word left out: still guessable
     if n < MIN_WORDS:
         return []
-    typos = sum(t for _, _, t in run)
     if typos <= typos_allowed(n):
         return [(run[0][0], run[-1][1])]
     covered = [False] * n

@@ -89,6 +89,21 @@ SEED_SLIPPED = (
         ("ccxt.okx({'apiKey': 'k', 'password': 'Trading2024'})", "password", "Trading2024"),
         ("Password:\n```\nSummer2024!\n```", "password", "Summer2024!"),
         ("密码：\n```\nSummer2024!\n```", "password", "Summer2024!"),
+        # a phrase with one word unknown or left out is still guessable
+        (
+            "fancy muffin ??? equal scorpion harsh caught arm never jar cake hire",
+            "seed_phrase",
+            "fancy muffin",
+        ),
+        (
+            "fancy muffin equal scorpion harsh caught arm never jar cake hire",
+            "seed_phrase",
+            "cake hire",
+        ),
+        # one-time and backup codes by their everyday Chinese names
+        ("谷歌码 123456", "otp", "123456"),
+        ("GA码 482913", "otp", "482913"),
+        ("备用码 JBSWY3DPEHPK3PXP", "otp", "JBSWY3DPEHPK3PXP"),
     ],
 )
 def test_catches_and_redacts(text: str, kind: str, secret: str) -> None:
