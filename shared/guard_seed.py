@@ -258,6 +258,8 @@ def find_seed_phrases(norm: str) -> list[tuple[int, int]]:
     for m in _GLUED_RUN_RE.finditer(norm):
         found = _labelled_chinese_run(norm, m.start(), m.group())
         spans.extend(found or _bare_chinese_run(m.start(), m.group()))
+    if _CHINESE_LABEL_RE.search(norm):
+        spans.extend(_labelled_chinese_groups(norm))
 
     last_end = 0
     edge = False
@@ -311,6 +313,14 @@ def _labelled_chinese_run(norm: str, start: int, token: str) -> list[tuple[int, 
     if phrase_start is None:
         return []
     chars = norm[phrase_start : start + len(token)]
+    length = _labelled_phrase_length(chars)
+    return [(phrase_start, phrase_start + length)] if length else []
+
+
+def _labelled_phrase_length(chars: str) -> int:
+    """How many of ``chars`` (Chinese characters after a label) make a phrase, or 0: the
+    checksum agrees, or the phrase fills them exactly, and the characters are not those of
+    prose (see ``_rare_enough``)."""
     for language in ("chinese_simplified", "chinese_traditional"):
         words = _wordlist(language)
         for length in sorted(VALID_LENGTHS, reverse=True):
@@ -328,8 +338,41 @@ def _labelled_chinese_run(norm: str, start: int, token: str) -> list[tuple[int, 
             else:
                 continue
             if _rare_enough(indexes, rare_share):  # type: ignore[arg-type]
-                return [(phrase_start, phrase_start + length)]
-    return []
+                return length
+    return 0
+
+
+_CJK_GROUP_RE = re.compile(r"[\u3400-\u9fff]+")
+
+
+def _labelled_chinese_groups(norm: str) -> list[tuple[int, int]]:
+    """A Chinese phrase after a label, typed in groups ("助记词：交古汇闪 莱粉允钱 赞设果复",
+    one group a line, a comma in the middle): the groups' characters are read as one run."""
+    spans = []
+    for label in _CHINESE_LABEL_RE.finditer(norm):
+        chars, ends, first, sizes = "", [], None, []
+        pos = label.end()
+        for group in _CJK_GROUP_RE.finditer(norm, pos):
+            gap = norm[pos : group.start()]
+            if (first is None and len(gap.strip()) > 2) or (
+                first is not None and not _is_separator(gap, True)
+            ):
+                break
+            first = group.start() if first is None else first
+            sizes.append(len(group.group()))
+            chars += group.group()
+            ends += range(group.start() + 1, group.end() + 1)
+            pos = group.end()
+            if len(chars) >= MAX_WORDS:
+                break
+        # Phrases are typed in short groups (3 to 6 characters) or lines of equal length;
+        # prose between commas runs in clauses of any length (one group: _labelled_chinese_run).
+        grouped = len(sizes) >= 2 and (max(sizes) <= 6 or len(set(sizes)) == 1)
+        if grouped and len(chars) >= MIN_WORDS:
+            length = _labelled_phrase_length(chars[:MAX_WORDS])
+            if length:
+                spans.append((first, ends[length - 1]))
+    return spans
 
 
 # Both Chinese lists run from the commonest character down. A random phrase draws from all

@@ -100,6 +100,15 @@ SEED_SLIPPED = (
             "seed_phrase",
             "cake hire",
         ),
+        # a Chinese phrase after a label, typed in groups or lines
+        ("助记词：交古汇闪 莱粉允钱 赞设果复", "seed_phrase", "赞设果复"),
+        ("我的助记词是交古汇闪莱粉，允钱赞设果复", "seed_phrase", "交古汇闪莱粉"),
+        ("助记词：\n交古汇\n闪莱粉\n允钱赞\n设果复", "seed_phrase", "闪莱粉"),
+        (
+            "助记词\n帝妇啦曲婆读极机凡赵处烟\n综选沟带展执分蓝国遂凸七",
+            "seed_phrase",
+            "综选沟带展执分蓝国遂凸七",
+        ),
         # one-time and backup codes by their everyday Chinese names
         ("谷歌码 123456", "otp", "123456"),
         ("GA码 482913", "otp", "482913"),
