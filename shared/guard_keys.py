@@ -84,6 +84,10 @@ def _kind_of_label(
     return None
 
 
+# A JSON array of 64 numbers, as Solana's CLI writes a keypair (id.json).
+_BYTE_ARRAY_RE = re.compile(r"\[\s*(?:\d{1,3}\s*,\s*){63}\d{1,3}\s*\]")
+
+
 def find_private_keys(norm: str, labels: Labels, urls: list[tuple[int, int]]) -> list[tuple]:
     """(start, end, kind) of keys; a 64-hex after an API label is an API secret, not a key."""
     found: list[tuple] = []
@@ -95,6 +99,9 @@ def find_private_keys(norm: str, labels: Labels, urls: list[tuple[int, int]]) ->
         found.append((m.start(), m.end(), "private_key"))
     for m in _PEM_RE.finditer(norm):
         found.append((m.start(), m.end(), "private_key"))
+    for m in _BYTE_ARRAY_RE.finditer(norm):  # a Solana keypair file (id.json): 64 bytes
+        if all(int(n) <= 255 for n in re.findall(r"\d+", m.group())):
+            found.append((m.start(), m.end(), "private_key"))
     for regex in (_HEX64_RE, _B58_LONG_RE):
         for m in regex.finditer(norm):
             if inside(urls, m.start(), m.end()):

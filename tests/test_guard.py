@@ -109,6 +109,12 @@ SEED_SLIPPED = (
             "seed_phrase",
             "综选沟带展执分蓝国遂凸七",
         ),
+        # a Solana keypair as its CLI writes it (id.json: 64 numbers)
+        (
+            "private key: [" + ", ".join(str((i * 37 + 11) % 256) for i in range(64)) + "]",
+            "private_key",
+            "11, 48, 85",
+        ),
         # one-time and backup codes by their everyday Chinese names
         ("谷歌码 123456", "otp", "123456"),
         ("GA码 482913", "otp", "482913"),
