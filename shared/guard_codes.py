@@ -37,7 +37,7 @@ _PASSWORD_RE = re.compile(
     rf"{NOT_AFTER_ALNUM}(?P<label>{_PASSWORD_LABEL}){NOT_BEFORE_ALNUM}"
     r"(?:[\"'](?=\s*[:=]))?"  # a quoted key: {"password": "..."}, {'password': '...'}
     rf"(?P<gap>(?:{_PASSWORD_GAP})(?=\s+(?:is|was)\s|\s*[:=]))?"
-    r"(?P<join>\s*(?:(?:is|was)(?![A-Za-z'’])(?:\s*now)?\s*[:=]?|[:=]\s*(?:is\s)?|->|=>|→|-|to"
+    r"(?P<join>\s*(?:(?:is|was)(?![A-Za-z'’])(?:\s*now)?\s*[:=]?|[:=]\s*(?:is\s)?|->|=>|→|-|to|as"
     r"|是|为|為)?\s*)"
     rf"(?P<value>{_QUOTED}|[^\s\u3400-\u9fff]{{1,64}})"
     rf"|(?P<zlabel>{_CHINESE_PASSWORD_LABEL})"
@@ -85,6 +85,14 @@ _NOT_A_PASSWORD = frozenset(
 _STRIP_TAIL = ".,;:?)]}'\"，。；：？）」”"
 
 
+# What may join a stated password to a second one (or a login name to its password).
+_SECOND_VALUE_RE = re.compile(
+    r"[\"'`”」]?(?:\s*(?:and|&|,|/|、|，|和|及)\s*|\s+)(?P<value>[\x21-\x7e]{4,64})"
+    r"(?=\s|$|[，。；、）])",
+    re.IGNORECASE,
+)
+
+
 def _password_shaped(text: str) -> bool:
     """Letters with digits, six digits or more, or letters with symbols: not a word of prose."""
     digits = sum(c.isdigit() for c in text)
@@ -109,7 +117,7 @@ def _password_value(value: str, join: str) -> tuple[int, int] | None:
         return None  # "密码，UID ...", a masked "********"
     strong = any(c.isdigit() for c in stripped) or not stripped.isalpha() or not stripped.islower()
     join_word = join.strip().lower()
-    if join_word in ("", "to", "-") and not strong:
+    if join_word in ("", "to", "-", "as") and not strong:
         return None  # "password reset", "password to login": no value was stated
     if join_word in ("", "-") and (stripped[0] in "([{<" or not _password_shaped(stripped)):
         return None  # without "is" or ":" only something password-shaped counts
@@ -134,8 +142,18 @@ def find_passwords(norm: str, labels: Labels) -> list[tuple]:
             if len(stripped) < 4 or stripped.isalpha() and not join:
                 offsets = None  # "密码 reset" or "密码6位"
         if offsets is not None:
-            found.append((value_start + offsets[0], value_start + offsets[1], "password"))
+            end = value_start + offsets[1]
+            found.append((value_start + offsets[0], end, "password"))
             pos = m.end()
+            # "passwords: X and Y"; "账号密码 name@mail.com Abc123": a second value after it
+            second = _SECOND_VALUE_RE.match(norm, end)
+            if second is not None:
+                value2 = second.group("value").rstrip(_STRIP_TAIL)
+                if _password_shaped(value2) and value2.lower() not in _NOT_A_PASSWORD:
+                    found.append(
+                        (second.start("value"), second.start("value") + len(value2), "password")
+                    )
+                    pos = max(pos, second.end())
         else:
             pos = label_end  # "密码 password: X": the next label may still hold the value
     for m in _PASSWORD_BEFORE_RE.finditer(norm):

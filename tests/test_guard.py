@@ -109,6 +109,10 @@ SEED_SLIPPED = (
             "seed_phrase",
             "综选沟带展执分蓝国遂凸七",
         ),
+        # two passwords, a login and its password, "as"
+        ("passwords: Abc12345 and Xyz98765", "password", "Xyz98765"),
+        ("我的账号密码是 test@qq.com abc123456", "password", "abc123456"),
+        ("i set password as Qwerty!234", "password", "Qwerty!234"),
         # a Solana keypair as its CLI writes it (id.json: 64 numbers)
         (
             "private key: [" + ", ".join(str((i * 37 + 11) % 256) for i in range(64)) + "]",
@@ -133,6 +137,7 @@ def test_catches_and_redacts(text: str, kind: str, secret: str) -> None:
     "text",
     [
         "I forgot my password, how do I reset it?",
+        "change password as soon as possible",
         "txid 0x" + "ab" * 32 + " still pending",
         "https://etherscan.io/tx/0x" + "cd" * 32,
         "deposit address 0x52908400098527886E0F7030069857D2E4169EE7",
