@@ -122,6 +122,7 @@ LABELS: dict[str, tuple[str, ...]] = {
         r"access[\s_-]*keys?",
         r"accesskey",
         r"client[\s_-]*secret",
+        r"(?:api\s*)?credentials?",
         r"api",
         r"ak",  # "AK ... SK ...": access key and secret key, as Chinese exchanges name them
         r"sk",

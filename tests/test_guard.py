@@ -113,6 +113,13 @@ SEED_SLIPPED = (
         ("passwords: Abc12345 and Xyz98765", "password", "Xyz98765"),
         ("我的账号密码是 test@qq.com abc123456", "password", "abc123456"),
         ("i set password as Qwerty!234", "password", "Qwerty!234"),
+        # an API key pair after "credentials", one a line
+        (
+            "Here are my binance credentials:\nvmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zv\n"
+            "Qk2Jd8sLw0PzX7aNc4VbR1tYe6UiO3pM",
+            "api_key",
+            "Qk2Jd8sLw0PzX7aNc4VbR1tYe6UiO3pM",
+        ),
         # a Solana keypair as its CLI writes it (id.json: 64 numbers)
         (
             "private key: [" + ", ".join(str((i * 37 + 11) % 256) for i in range(64)) + "]",
