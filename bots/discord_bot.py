@@ -424,7 +424,9 @@ class DiscordFrontEnd:
             user_name=message.author.display_name,
             message_id=str(message.id),
             is_private=isinstance(channel, discord.DMChannel),
-            addressed=False if edited else self.addressed(message),
+            # an edit is never answered again (the pipeline sees ``edited``); addressed or
+            # not decides whether it joins the member's open ticket
+            addressed=self.addressed(message),
             edited=edited,
             is_moderator=is_moderator(message.author, channel, self.options),
         )
@@ -438,17 +440,18 @@ class DiscordFrontEnd:
         if self._ignored(message):
             return
         msg = self.incoming(message)
-        if msg.text and self.pipeline.scan(msg.text).sensitive:
+        scanned = self.pipeline.scan(msg.text) if msg.text else None
+        if scanned is not None and scanned.sensitive:
             # A secret is removed at once, not after the member's earlier reply; a command
             # holding one ("!escalate <seed phrase>") is guarded, not run.
-            await self.pipeline.handle(msg)
+            await self.pipeline.handle(msg, scanned)
             return
         command = msg.text.strip().split(" ", 1)[0].lower() if msg.text else ""
         async with self._lock(message):
             if command in TEXT_COMMANDS and message.guild is not None:  # "!escalate <why>" too
                 await self.text_command(command, message, msg)
                 return
-            await self.pipeline.handle(msg)
+            await self.pipeline.handle(msg, scanned)
 
     async def on_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
         """The guard sees edits too: scammers and careless members edit secrets in later."""
@@ -460,8 +463,13 @@ class DiscordFrontEnd:
         before = payload.cached_message
         if before is not None and before.content == message.content:
             return
+        msg = self.incoming(message, edited=True)
+        scanned = self.pipeline.scan(msg.text) if msg.text else None
+        if scanned is not None and scanned.sensitive:
+            await self.pipeline.handle(msg, scanned)  # a secret edited in is removed at once
+            return
         async with self._lock(message):
-            await self.pipeline.handle(self.incoming(message, edited=True))
+            await self.pipeline.handle(msg, scanned)
 
     async def text_command(self, command: str, message: discord.Message, msg: Incoming) -> None:
         """``!escalate`` (as a reply to a member's message), ``!reload``, ``!status``."""
@@ -633,7 +641,8 @@ class DiscordFrontEnd:
                 dm = await client.create_dm(discord.Object(id=user_id))
                 await _send_all(dm, item.text, _NO_PINGS, buttons)
                 return None
-            except discord.Forbidden:  # DMs closed; other errors: the row is retried
+            except (discord.Forbidden, discord.NotFound):  # DMs closed, or no such user
+                # any other error: the row is retried
                 log.info("outbox: the member's DMs are closed; answering in the channel")
         # DMs closed: the member where the ticket began, mentioned, the link left out
         # (for a DM ticket that is the same closed DM, refused again: given up).

@@ -317,10 +317,11 @@ class TelegramFrontend:
             hidden_links=parsed.hidden_links,
         )
         target = replied_to(message)
-        if parsed.text and self.pipeline.scan(parsed.text).sensitive:
+        scanned = self.pipeline.scan(msg.text) if msg.text else None
+        if scanned is not None and scanned.sensitive:
             # A secret is removed at once, not after the member's earlier reply (which may
             # be waiting out flood control while holding the member's turn).
-            await self.pipeline.handle(msg)
+            await self.pipeline.handle(msg, scanned)
             return
         async with self._lock(chat.id, sender_id):
             if (
@@ -332,7 +333,7 @@ class TelegramFrontend:
             ):
                 await self.escalate(msg, target)
             else:
-                await self.pipeline.handle(msg)
+                await self.pipeline.handle(msg, scanned)
 
     async def escalate(self, msg: Incoming, target: Message) -> None:
         _, target_id, target_name = sender_of(target)

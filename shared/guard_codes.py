@@ -37,11 +37,12 @@ _PASSWORD_RE = re.compile(
     rf"{NOT_AFTER_ALNUM}(?P<label>{_PASSWORD_LABEL}){NOT_BEFORE_ALNUM}"
     r"(?:[\"'](?=\s*[:=]))?"  # a quoted key: {"password": "..."}, {'password': '...'}
     rf"(?P<gap>(?:{_PASSWORD_GAP})(?=\s+(?:is|was)\s|\s*[:=]))?"
-    r"(?P<join>\s*(?:(?:is|was)(?![A-Za-z'’])(?:\s*now)?\s*[:=]?|[:=]\s*(?:is\s)?|->|=>|→|-|to|as"
-    r"|是|为|為)?\s*)"
+    # (spaces once on each side of the joining word: "\s*X?\s*" is slow on long blank runs)
+    r"(?P<join>\s*(?:(?:(?:is|was)(?![A-Za-z'’])(?:\s*now)?(?:\s*[:=])?|[:=](?:\s*is(?=\s))?"
+    r"|->|=>|→|-|to|as|是|为|為)\s*)?)"
     rf"(?P<value>{_QUOTED}|[^\s\u3400-\u9fff]{{1,64}})"
     rf"|(?P<zlabel>{_CHINESE_PASSWORD_LABEL})"
-    r"(?P<zjoin>\s*(?:是:|就是|是|为|為|改成了?|改为|设置为|設置為|:|=)?\s*)"
+    r"(?P<zjoin>\s*(?:(?:是:|就是|是|为|為|改成了?|改为|设置为|設置為|:|=)\s*)?)"
     rf"(?P<zvalue>{_QUOTED}|[\x21-\x7e]{{1,64}})",
     re.IGNORECASE,
 )
@@ -119,7 +120,7 @@ def _password_value(value: str, join: str) -> tuple[int, int] | None:
     join_word = join.strip().lower()
     if join_word in ("", "to", "-", "as") and not strong:
         return None  # "password reset", "password to login": no value was stated
-    if join_word in ("", "-") and (stripped[0] in "([{<" or not _password_shaped(stripped)):
+    if join_word in ("", "-", "as") and (stripped[0] in "([{<" or not _password_shaped(stripped)):
         return None  # without "is" or ":" only something password-shaped counts
     if stripped.isalpha() and stripped.lower().endswith(("ing", "ed", "ly", "?")):
         return None
@@ -268,6 +269,7 @@ def _is_card(digits: str) -> bool:
 
 def find_cards(norm: str, labels: Labels, urls: list[tuple[int, int]]) -> list[tuple]:
     found: list[tuple] = []
+    covered = 0  # where the last card's text ended
     for m in _DIGIT_RUN_RE.finditer(norm):
         if inside(urls, m.start(), m.end()):
             continue
@@ -279,10 +281,16 @@ def find_cards(norm: str, labels: Labels, urls: list[tuple[int, int]]) -> list[t
         groups = [
             (g.start() + m.start(), g.end() + m.start()) for g in re.finditer(r"\d+", m.group())
         ]
-        if _is_card("".join(norm[s:e] for s, e in groups)):
-            found.append((m.start(), m.end(), "card_number"))
+        # digits an earlier card's expiry and CVV took ("... 12/27 123 5500 ...": the run
+        # after the slash begins with them)
+        groups = [g for g in groups if g[0] >= covered]
+        if not groups:
             continue
-        found.extend(_cards_in_run(norm, groups))
+        if _is_card("".join(norm[s:e] for s, e in groups)):
+            found.append((groups[0][0], m.end(), "card_number"))
+        else:
+            found.extend(_cards_in_run(norm, groups))
+        covered = max([covered] + [end for _, end, _ in found])
     for m in _DOTTED_CARD_RE.finditer(norm):
         # Only an ID label excuses these digits: a code label does not, because no code is
         # written with dots, so nothing else would catch them.
@@ -301,43 +309,76 @@ def find_cards(norm: str, labels: Labels, urls: list[tuple[int, int]]) -> list[t
     return found
 
 
-# Card layouts among a run's groups (digits per group), longest first: 4-4-4-4-3, 4-4-4-4,
-# Amex's 4-6-5; a single group of 13 to 19 digits is tried too.
+# Card layouts among a run's groups (digits per group): 4-4-4-4-3, 4-4-4-4, Amex's 4-6-5; a
+# single group of 13 to 19 digits is tried too.
 _LAYOUTS = ((4, 4, 4, 4, 3), (4, 4, 4, 4), (4, 6, 5))
-# What members write after a card: the expiry (12/27, 12 / 2027 or 1227) and the CVV.
-_CARD_TAIL_RE = re.compile(
-    r"(?:[ \-]+(?:\d{1,2}\s*/\s*\d{2}(?:\d{2})?|\d{4}))?(?:[ \-]+\d{3,4})?(?![0-9A-Za-z/])"
+# What members write after a card: the expiry (12/27, 12 / 2027, or 1227 without the slash:
+# a real month) and the CVV (three digits; four for Amex, whose numbers start 34 or 37).
+_EXPIRY_RE = re.compile(
+    r"[ \-]+(?:(?:0?[1-9]|1[0-2])\s*/\s*\d{2}(?:\d{2})?|(?:0[1-9]|1[0-2])\d{2})"
 )
+_CVV3_RE = re.compile(r"[ \-]+\d{3}")
+_CVV4_RE = re.compile(r"[ \-]+\d{4}")
+_TAIL_END = re.compile(r"(?![0-9A-Za-z/])")
 
 
 def _cards_in_run(norm: str, groups: list[tuple[int, int]]) -> list[tuple]:
-    """A run of digit groups that is cards, each with the expiry and CVV written after it:
-    "4111 1111 1111 1111 123", "4111111111111111 1227 123", "4111 1111 1111 1111 12/27
-    123", two cards in a row. Groups left over mean one longer number: no card."""
-    found = []
-    i = 0
-    while i < len(groups):
-        size = _card_at(norm, groups, i)
-        if not size:
-            return []
-        end = groups[i + size - 1][1]
-        tail = _CARD_TAIL_RE.match(norm, end)
-        if tail is not None:
-            end = tail.end()
-        found.append((groups[i][0], end, "card_number"))
-        i += size
-        while i < len(groups) and groups[i][0] < end:
-            i += 1
-    return found
+    """A run of digit groups that is nothing but cards, each with the expiry and CVV written
+    after it: "4111 1111 1111 1111 123", "4111111111111111 1227 123", "4111 1111 1111 1111
+    12/27 123", cards in a row. A run that cannot be read so is one longer number: no card."""
+    return _parse_cards(norm, groups, 0, set()) or []
 
 
-def _card_at(norm: str, groups: list[tuple[int, int]], i: int) -> int:
-    """How many groups from ``i`` on make a card in a known layout (0: none)."""
-    if _is_card(norm[groups[i][0] : groups[i][1]]):
-        return 1
+def _parse_cards(
+    norm: str, groups: list[tuple[int, int]], i: int, failed: set[int]
+) -> list[tuple] | None:
+    """The cards of ``groups[i:]``, every group used; None when they cannot all be.
+    ``failed``: the positions already known to fail (each is tried once)."""
+    if i == len(groups):
+        return []
+    if i in failed:
+        return None
+    for size in _card_sizes(norm, groups, i):
+        card_end = groups[i + size - 1][1]
+        amex = norm[groups[i][0] : groups[i][0] + 2] in ("34", "37")
+        for end in _tail_ends(norm, card_end, amex):
+            rest = i + size
+            while rest < len(groups) and groups[rest][0] < end:
+                rest += 1
+            if rest < len(groups) and groups[rest - 1][1] > end:
+                continue  # the tail stopped inside a group
+            after = _parse_cards(norm, groups, rest, failed)
+            if after is not None:
+                return [(groups[i][0], end, "card_number"), *after]
+    failed.add(i)
+    return None
+
+
+def _tail_ends(norm: str, card_end: int, amex: bool) -> list[int]:
+    """Where the card's text may end, longest first: after an expiry and a CVV, an expiry,
+    a CVV, or right after its digits."""
+    ends = []
+    cvv_re = _CVV4_RE if amex else _CVV3_RE
+    expiry = _EXPIRY_RE.match(norm, card_end)
+    starts = ([expiry.end()] if expiry else []) + [card_end]
+    for start in starts:
+        cvv = cvv_re.match(norm, start)
+        if cvv and _TAIL_END.match(norm, cvv.end()):
+            ends.append(cvv.end())
+        if start != card_end and _TAIL_END.match(norm, start):
+            ends.append(start)
+    ends.append(card_end)
+    return ends
+
+
+def _card_sizes(norm: str, groups: list[tuple[int, int]], i: int) -> list[int]:
+    """How many groups from ``i`` on can make a card in a known layout, longest first."""
+    sizes = []
     for layout in _LAYOUTS:
         window = groups[i : i + len(layout)]
-        sizes = tuple(e - s for s, e in window)
-        if sizes == layout and _is_card("".join(norm[s:e] for s, e in window)):
-            return len(layout)
-    return 0
+        if tuple(e - s for s, e in window) == layout:
+            if _is_card("".join(norm[s:e] for s, e in window)):
+                sizes.append(len(layout))
+    if _is_card(norm[groups[i][0] : groups[i][1]]):
+        sizes.append(1)
+    return sizes

@@ -342,7 +342,7 @@ def _labelled_phrase_length(chars: str) -> int:
     return 0
 
 
-_CJK_GROUP_RE = re.compile(r"[\u3400-\u9fff]+")
+_CJK_GROUP_RE = re.compile(r"[\u3400-\u9fff]{1,24}")  # bounded: a label may repeat in a long run
 
 
 def _labelled_chinese_groups(norm: str) -> list[tuple[int, int]]:

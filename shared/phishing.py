@@ -206,7 +206,8 @@ _IMPERSONATION_RE = re.compile(
     r"\b(?:i\s*am|i'?m|this\s+is)\s+(?:an?\s+|the\s+|your\s+)?(?:official\s+)?"
     r"(?:admin|administrator|moderator|mod|support(?:\s+(?:agent|team|staff))?|staff"
     r"|customer\s+(?:service|support)|helpdesk|help\s+desk)\b"
-    r"(?!\s+(?:question|request|ticket|issue|problem|case|at)\b)"  # "this is a support question"
+    # "a support question", "staff at a bakery"; "an admin at Binance" still counts
+    r"(?!\s+(?:question|request|ticket|issue|problem|case)\b|\s+at\s+an?\s)"
     r"|\bofficial\s+(?:support|admin|team)\s+here\b"
     r"|\bsend\s+me\s+(?:your|ur|the)\s+(?:seed|recovery|secret|private|12|24|wallet|phrase"
     r"|password|2fa|otp|code|api|keys?|words)"
@@ -222,9 +223,7 @@ _IMPERSONATION_RE = re.compile(
 
 # A link with something before an "@" in its address: the browser goes to what follows it,
 # and the part before is there to look like the official site.
-_USERINFO_RE = re.compile(
-    r"(?i)\b[a-z][a-z0-9+.-]{0,15}://[^/\s@?#]{0,100}\.[^/\s@?#]{0,100}@([^/\s:?#@]+)"
-)
+_USERINFO_RE = re.compile(r"(?i)\b[a-z][a-z0-9+.-]{0,15}://[^/\s@?#]{1,200}@([^/\s:?#@]+)")
 
 
 def check(text: str, official_domains: Sequence[str]) -> PhishingResult:

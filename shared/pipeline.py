@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shared.conversation import Conversations, ConversationState
 from shared.knowledge import CONTACT_KEYS, Entry, Knowledge, load_knowledge
@@ -26,6 +26,9 @@ from shared.settings import Settings
 from shared.templates import DEFAULT_TEMPLATES
 from shared.tickets import Ticket, TicketStore
 from shared.watcher import LiveKnowledge, ReloadResult
+
+if TYPE_CHECKING:
+    from shared.guard import GuardResult
 
 log = logging.getLogger(__name__)
 
@@ -173,15 +176,16 @@ class Pipeline:
 
     # --- the pipeline ---------------------------------------------------------------------
 
-    async def handle(self, msg: Incoming) -> Outcome:
-        """Run one incoming message (or command, or button press) through the core."""
+    async def handle(self, msg: Incoming, scanned: GuardResult | None = None) -> Outcome:
+        """Run one incoming message (or command, or button press) through the core.
+        ``scanned``: the guard's result for ``msg.text``, when a front-end has it already."""
         text = msg.text or ""
         language = detect_language(text, msg.language, self.knowledge.settings.default_language)
         state = self.conversations.state(msg.platform, msg.conversation_id, msg.user_id)
         if msg.payload is not None or not _has_words(text):
             language = state.language or language  # a button press continues the conversation
         # 1. The guard, before anything else sees the text.
-        found = self.scan(text) if text else None
+        found = scanned if scanned is not None else (self.scan(text) if text else None)
         if found is not None and found.sensitive:
             outcome = await self._warn_secret(msg, found.kinds, language)
             text = found.redacted

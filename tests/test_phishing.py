@@ -44,6 +44,7 @@ def test_ordinary_messages_pass(text: str) -> None:
         ("币安官网 binnance。com", "binnance.com"),
         # the address before "@" is only a disguise: the browser goes to what follows
         ("https://binance.com@evil.io/login", "evil.io"),
+        ("https://binance@evil.io/login", "evil.io"),
         # short brands: the official domain inside a longer one, or joined by a hyphen
         ("https://okx.com.verify-account.xyz", "okx.com.verify-account.xyz"),
         ("https://www.okx.com.cn", "www.okx.com.cn"),
@@ -79,6 +80,7 @@ def test_punycode_and_mixed_script() -> None:
         ("把你的助记词发给我", "impersonation"),
         ("我是币安客服，请私信", "impersonation"),
         ("我是币安官方客服", "impersonation"),
+        ("I'm an admin at Binance, DM me", "impersonation"),
     ],
 )
 def test_lures_and_impersonation(text: str, kind: str) -> None:
