@@ -407,13 +407,17 @@ class TelegramFrontend:
             return None
         chat_id, user_id = int(item.conversation_id or 0), int(item.user_id or 0)
         markup = keyboard(buttons_for(item))  # the rating stars (a press comes back as a query)
-        if user_id and user_id != chat_id:  # a group ticket: the member privately first
+        # Users have positive ids (a private chat's id is its user's); groups and channels
+        # negative: a ticket of a channel poster, or of an anonymous administrator (who posts
+        # as the group), has no private chat, and its link must not go to a channel or group.
+        private_ticket = chat_id > 0 and user_id == chat_id
+        if not private_ticket and user_id > 0:  # a group ticket: the member privately first
             try:
                 await self.sender.send_text(user_id, item.text, markup=markup)
                 return None
             except (Forbidden, BadRequest):
                 log.info("outbox: the member has no private chat with the bot; using the group")
-        text = item.text if user_id == chat_id else without_ticket_links(item.text)
+        text = item.text if private_ticket else without_ticket_links(item.text)
         try:
             await self.sender.send_text(chat_id, text, markup=markup)
         except (Forbidden, BadRequest) as exc:

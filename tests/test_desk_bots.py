@@ -160,6 +160,29 @@ async def test_telegram_group_ticket_answer_goes_private_or_to_the_group(
     await until(lambda: Outbox(store).rows(ticket_id=ticket_id)[-1]["status"] == "delivered")
 
 
+async def test_telegram_ticket_of_a_chat_poster_never_sends_its_link_to_a_chat(
+    telegram: FakeTelegram, desk
+):
+    """An anonymous administrator posts as the group itself, a channel poster as the channel:
+    their tickets have no private chat, and the link must not go to the group or channel."""
+    fake, store = telegram, desk.store
+    for poster in (GROUP["id"], -1002001):  # the group itself, then a channel
+        ticket, _ = store.open_ticket(
+            platform="telegram", conversation_id=str(GROUP["id"]), user_id=str(poster)
+        )
+        mark = len(fake.calls)
+        desk_reply(desk, ticket.id, f"Looking into it, {poster}")
+        sent = await fake.wait_call(
+            "sendMessage", lambda c, p=poster: f"into it, {p}" in c.params["text"], after=mark
+        )
+        assert int(sent.params["chat_id"]) == GROUP["id"]
+        assert "/t/" not in sent.params["text"]
+        assert not [c for c in fake.calls[mark:] if int(c.params.get("chat_id", 0)) == -1002001]
+        await until(
+            lambda t=ticket: Outbox(store).rows(ticket_id=t.id)[-1]["status"] == "delivered"
+        )
+
+
 # --- Discord ------------------------------------------------------------------------------------
 
 
