@@ -235,17 +235,18 @@ class TelegramChannel:
             )
             if await self.answer_press(reply.text if alert else None) and alert:
                 return
-        if reply.private and not self.is_private and self.user_id is not None:
-            try:
-                await self.sender.send_text(self.user_id, reply.text, markup=markup)
-                return
-            except (Forbidden, BadRequest) as exc:  # the user never started the bot
-                log.info("private reply not possible (%s); answering in the group", exc.message)
-                if reply.fallback is not None:
-                    await self.sender.send_text(
-                        self.chat_id, reply.fallback, thread_id=self.thread_id
-                    )
+        if reply.private and not self.is_private:
+            if self.user_id is not None:
+                try:
+                    await self.sender.send_text(self.user_id, reply.text, markup=markup)
                     return
+                except (Forbidden, BadRequest) as exc:  # the user never started the bot
+                    log.info("private reply not possible (%s); answering in the group", exc.message)
+            # no private chat: the user never started the bot, or the sender is a chat (a
+            # channel, an anonymous administrator), which has none
+            if reply.fallback is not None:
+                await self.sender.send_text(self.chat_id, reply.fallback, thread_id=self.thread_id)
+                return
         # A warning stands alone: its message may be gone, and it must not point at a secret.
         quote = None if reply.kind == "warn" or self.deleted else self.reply_to
         await self.sender.send_text(

@@ -402,6 +402,9 @@ async def test_members_posting_as_channels_are_told_apart(bot: Running):
             sender_chat={"id": channel_id, "type": "channel", "title": title},
         )
         await bot.reply(after=mark)
+        # a chat has no private chat with the bot: the group hears how, never the link
+        for call in bot.fake.calls[mark:]:
+            assert "/t/" not in str(call.params.get("text", ""))
     tickets = bot.pipeline.store.tickets()
     assert sorted(t.user_id for t in tickets) == ["-1002001", "-1002002"]
     assert sorted(t.user_name for t in tickets) == ["Alpha News", "Beta Calls"]
