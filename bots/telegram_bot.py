@@ -49,7 +49,7 @@ import re
 import secrets
 import time
 import weakref
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
 from telegram import (
@@ -318,6 +318,12 @@ class TelegramFrontend:
         )
         target = replied_to(message)
         scanned = self.pipeline.scan(msg.text) if msg.text else None
+        raw = message.text or message.caption or ""
+        if parsed.command and raw and not (scanned and scanned.sensitive):
+            # the command word can be what makes a secret one ("/password Summer2024!")
+            whole = self.pipeline.scan(raw)
+            if whole.sensitive:
+                msg, scanned = replace(msg, text=raw, command=None), whole
         if scanned is not None and scanned.sensitive:
             # A secret is removed at once, not after the member's earlier reply (which may
             # be waiting out flood control while holding the member's turn).

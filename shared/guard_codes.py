@@ -286,10 +286,12 @@ def find_cards(norm: str, labels: Labels, urls: list[tuple[int, int]]) -> list[t
         groups = [g for g in groups if g[0] >= covered]
         if not groups:
             continue
-        if _is_card("".join(norm[s:e] for s, e in groups)):
-            found.append((groups[0][0], m.end(), "card_number"))
-        else:
-            found.extend(_cards_in_run(norm, groups))
+        cards = _cards_in_run(norm, groups)
+        if not cards and _is_card("".join(norm[s:e] for s, e in groups)):
+            cards = [(groups[0][0], m.end(), "card_number")]  # any other grouping
+        if not cards:  # fail closed: a card layout that passes Luhn, whatever follows it
+            cards = _card_layout_anywhere(norm, groups)
+        found.extend(cards)
         covered = max([covered] + [end for _, end, _ in found])
     for m in _DOTTED_CARD_RE.finditer(norm):
         # Only an ID label excuses these digits: a code label does not, because no code is
@@ -313,12 +315,19 @@ def find_cards(norm: str, labels: Labels, urls: list[tuple[int, int]]) -> list[t
 # single group of 13 to 19 digits is tried too.
 _LAYOUTS = ((4, 4, 4, 4, 3), (4, 4, 4, 4), (4, 6, 5))
 # What members write after a card: the expiry (12/27, 12 / 2027, or 1227 without the slash:
-# a real month) and the CVV (three digits; four for Amex, whose numbers start 34 or 37).
+# a real month) and the CVV (three digits, or four after an expiry or for Amex, whose
+# numbers start 34 or 37).
 _EXPIRY_RE = re.compile(
     r"[ \-]+(?:(?:0?[1-9]|1[0-2])\s*/\s*\d{2}(?:\d{2})?|(?:0[1-9]|1[0-2])\d{2})"
 )
 _CVV3_RE = re.compile(r"[ \-]+\d{3}")
-_CVV4_RE = re.compile(r"[ \-]+\d{4}")
+_CVV34_RE = re.compile(r"[ \-]+\d{3,4}")
+# After a run that does not read as cards: the rest of a date and a CVV, whatever they are.
+_LOOSE_TAIL_RE = re.compile(r"(?P<date>\s*/\s*\d{2,4})(?:[ \-]+\d{3,4})?(?![0-9A-Za-z/])")
+# Where a CVV would begin: the next card instead, in a card layout.
+_CARD_AHEAD_RE = re.compile(
+    r"[ \-]+(?:\d{4}[ \-]\d{4}[ \-]\d{4}[ \-]\d{1,4}|\d{4}[ \-]\d{6}[ \-]\d{5}|\d{13,19})(?!\d)"
+)
 _TAIL_END = re.compile(r"(?![0-9A-Za-z/])")
 
 
@@ -355,20 +364,42 @@ def _parse_cards(
 
 
 def _tail_ends(norm: str, card_end: int, amex: bool) -> list[int]:
-    """Where the card's text may end, longest first: after an expiry and a CVV, an expiry,
-    a CVV, or right after its digits."""
+    """Where the card's text may end, longest first: after an expiry and a CVV (3 or 4
+    digits), an expiry, a CVV alone (4 digits only for Amex), or right after its digits. A
+    card layout starting where a CVV would is the next card, not a CVV."""
     ends = []
-    cvv_re = _CVV4_RE if amex else _CVV3_RE
     expiry = _EXPIRY_RE.match(norm, card_end)
-    starts = ([expiry.end()] if expiry else []) + [card_end]
-    for start in starts:
-        cvv = cvv_re.match(norm, start)
-        if cvv and _TAIL_END.match(norm, cvv.end()):
+    if expiry:
+        cvv = _CVV34_RE.match(norm, expiry.end())
+        if (
+            cvv
+            and _TAIL_END.match(norm, cvv.end())
+            and not _CARD_AHEAD_RE.match(norm, expiry.end())
+        ):
             ends.append(cvv.end())
-        if start != card_end and _TAIL_END.match(norm, start):
-            ends.append(start)
+        if _TAIL_END.match(norm, expiry.end()):
+            ends.append(expiry.end())
+    cvv = (_CVV34_RE if amex else _CVV3_RE).match(norm, card_end)
+    if cvv and _TAIL_END.match(norm, cvv.end()) and not _CARD_AHEAD_RE.match(norm, card_end):
+        ends.append(cvv.end())
     ends.append(card_end)
     return ends
+
+
+def _card_layout_anywhere(norm: str, groups: list[tuple[int, int]]) -> list[tuple]:
+    """The first group from which a card layout passes Luhn, to the end of the run: what is
+    left when the run does not read as cards and their tails ("4111 1111 1111 1111 2512",
+    an expiry written year first)."""
+    for i in range(len(groups)):
+        if _card_sizes(norm, groups, i):
+            end = groups[-1][1]
+            tail = _LOOSE_TAIL_RE.match(norm, end)  # "13/27 123": a mistyped month
+            if tail and not _CARD_AHEAD_RE.match(norm, tail.end("date")):
+                end = tail.end()
+            elif tail:
+                end = tail.end("date")
+            return [(groups[i][0], end, "card_number")]
+    return []
 
 
 def _card_sizes(norm: str, groups: list[tuple[int, int]], i: int) -> list[int]:

@@ -91,6 +91,12 @@ SEED_SLIPPED = (
             "card_number",
             "5500 0000",
         ),
+        ("cards 4111 1111 1111 1111 3/27 123 5500 0000 0000 0004", "card_number", "5500 0000"),
+        ("cards 4111 1111 1111 1111 3/27 123 5500 0000 0000 0004", "card_number", "/27 123"),
+        ("amex 3782 822463 10005 04/25 5500 0000 0000 0004 08/25", "card_number", "0004"),
+        ("card 4111 1111 1111 1111 2512", "card_number", "2512"),  # an expiry year first
+        ("card 5500 0000 0000 0004 13/27 123", "card_number", "27 123"),  # a mistyped month
+        ("card 4111 1111 1111 1111 12/27 1234", "card_number", "1234"),
         # passwords in code: a quoted key, a code block
         ('{"email": "a@b.com", "password": "Summer2024!"}', "password", "Summer2024!"),
         ("ccxt.okx({'apiKey': 'k', 'password': 'Trading2024'})", "password", "Trading2024"),
@@ -154,7 +160,6 @@ def test_catches_and_redacts(text: str, kind: str, secret: str) -> None:
         "change password as soon as possible",
         "I used the same password as Gmail",
         "I set my password as Binance suggested",
-        "see 8123 9058 3818 5663 3782 thanks",  # 37 is no month, 3782 no (non-Amex) CVV
         "txid 0x" + "ab" * 32 + " still pending",
         "https://etherscan.io/tx/0x" + "cd" * 32,
         "deposit address 0x52908400098527886E0F7030069857D2E4169EE7",

@@ -102,14 +102,21 @@ def test_luhn_valid_numbers_are_caught(number: str, context: str) -> None:
     assert number not in result.redacted
 
 
+LAYOUTS = ((4, 4, 4, 4, 3), (4, 4, 4, 4), (4, 6, 5))
+
+
 def reads_as_card_and_tail(number: str) -> bool:
-    """Groups that read as a valid card followed by an expiry and CVV ("4111 1111 1111 1111
-    123"): the guard removes those on purpose, whatever the digits were meant to be."""
+    """Groups holding a valid card in a card's layout (4-4-4-4, 4-6-5, 4-4-4-4-3, or one
+    group of 13 to 19 digits): the guard removes those on purpose, with whatever follows
+    ("4111 1111 1111 1111 123": a card and its CVV), whatever the digits were meant to be."""
     groups = re.split(r"[ -]", number)
-    for cut in range(1, len(groups)):
-        card, tail = "".join(groups[:cut]), groups[cut:]
-        if 13 <= len(card) <= 19 and luhn_digit(card[:-1]) == card[-1]:
-            if len(tail) <= 2 and all(3 <= len(g) <= 4 for g in tail):
+    if len(groups) == 1:
+        return False
+    for i in range(len(groups)):
+        windows = [groups[i : i + len(layout)] for layout in LAYOUTS]
+        laid_out = [w for w in windows if tuple(map(len, w)) in LAYOUTS]
+        for digits in ["".join(w) for w in laid_out] + [groups[i]]:
+            if 13 <= len(digits) <= 19 and luhn_digit(digits[:-1]) == digits[-1]:
                 return True
     return False
 

@@ -304,6 +304,20 @@ async def test_a_secret_is_deleted_while_the_members_earlier_reply_waits_out_flo
     assert time.monotonic() - started < 3  # not after the wait
 
 
+async def test_a_secret_named_by_the_command_word_is_caught(bot: Running):
+    """ "/otp 482913": the command word is the label that makes the code a secret."""
+    posted = bot.fake.send_group("/otp@TestSupportBot 482913")
+    deleted = await bot.fake.wait_call("deleteMessage")
+    assert int(deleted.params["message_id"]) == posted["message_id"]
+    mark = bot.mark()
+    bot.fake.send_private("/password Summer2024!")
+    warning = await bot.reply(after=mark)
+    assert "removed" in warning.params["text"]
+    assert not [c for c in bot.fake.calls if "Summer2024" in str(c.params)]
+    for ticket in bot.pipeline.store.tickets():
+        assert all("Summer2024" not in m.text for m in bot.pipeline.store.messages(ticket.id))
+
+
 async def test_an_edit_that_adds_a_seed_phrase_is_deleted(bot: Running):
     posted = bot.fake.send_group("gm everyone, quick question about my wallet")
     await bot.fake.settle()
