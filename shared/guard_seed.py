@@ -245,6 +245,25 @@ def _phrase_spans(run: list[tuple[int, int, bool]]) -> list[tuple[int, int]]:
     return spans
 
 
+MIN_DISTINCT = 4  # fewer different words: chatter ("moon moon moon ..."), not a phrase
+
+
+def _repetition(norm: str, run: list[tuple[int, int, bool]]) -> bool:
+    """A run of a few words said over and over, whose checksum does not agree: "help help
+    help ...", "moon moon ...". A random phrase repeats almost nothing; the one repetitive
+    phrase people paste, the test vector "abandon ... about", passes its checksum."""
+    words = [norm[start:end].lower() for start, end, _ in run]
+    if len(set(words)) >= MIN_DISTINCT or not words or not words[0].isascii():
+        return False
+    indexes = [_english_index(w) for w in words]
+    for length in VALID_LENGTHS:  # "my seed is abandon ... about, help": a window passes
+        for i in range(len(indexes) - length + 1):
+            window = indexes[i : i + length]
+            if None not in window and checksum_ok(window):  # type: ignore[arg-type]
+                return False
+    return True
+
+
 def find_seed_phrases(norm: str) -> list[tuple[int, int]]:
     """Spans of ``norm`` that hold a seed phrase."""
     spans: list[tuple[int, int]] = []
@@ -252,7 +271,8 @@ def find_seed_phrases(norm: str) -> list[tuple[int, int]]:
     run_chinese = False
 
     def close_run() -> None:
-        spans.extend(_phrase_spans(run))
+        if not _repetition(norm, run):
+            spans.extend(_phrase_spans(run))
         run.clear()
 
     for m in _GLUED_RUN_RE.finditer(norm):

@@ -45,9 +45,9 @@ SEED_12 = (
 )
 ZH_SEED = "的 一 是 在 不 了 有 和 人 这 中 大"
 ZH_GLUED = "希页币品按策秘堡趣采缆鉴"  # a valid 12-character phrase
-SEED_SLIPPED = (
-    "abandon abandon sbandon abandon abandon abandon abandon bandon abandon abandon abandon about"
-)
+SEED_LEGAL = "legal winner thank year wave sausage worth useful legal winner thank yellow"
+# Another test vector, with two slips (one in six words): "winner" -> "wimner", "wave" -> "ave".
+SEED_SLIPPED = "legal winner thank year ave sausage worth useful legal wimner thank yellow"
 
 
 @pytest.mark.parametrize(
@@ -71,8 +71,10 @@ SEED_SLIPPED = (
         ),
         ("卡号4111111111111111", "card_number", "4111111111111111"),
         # slips: the first word of a phrase sent alone; two first letters
-        ("abandom" + SEED_12[len("abandon") :], "seed_phrase", "abandom abandon"),
-        (f"seed: {SEED_SLIPPED}, thanks", "seed_phrase", "sbandon abandon abandon"),
+        ("legak" + SEED_LEGAL[len("legal") :], "seed_phrase", "legak winner"),
+        (f"seed: {SEED_SLIPPED}, thanks", "seed_phrase", "useful legal wimner"),
+        # "moon moon moon ...": a few words said over and over is chatter, not a phrase
+        # (the test vector "abandon ... about" still counts: its checksum agrees)
         ("card 4111-1111-1111-1111 exp 12/25", "card_number", "4111-1111-1111-1111"),
         ("my card is 4111.1111.1111.1111.", "card_number", "4111.1111.1111.1111"),
         ("amex 3782.822463.10005 pls help", "card_number", "3782.822463.10005"),
@@ -158,6 +160,8 @@ def test_catches_and_redacts(text: str, kind: str, secret: str) -> None:
     [
         "I forgot my password, how do I reset it?",
         "change password as soon as possible",
+        "moon " * 12,
+        "help? " * 11,
         "I used the same password as Gmail",
         "I set my password as Binance suggested",
         "txid 0x" + "ab" * 32 + " still pending",
