@@ -334,7 +334,8 @@ _TAIL_END = re.compile(r"(?![0-9A-Za-z/])")
 def _cards_in_run(norm: str, groups: list[tuple[int, int]]) -> list[tuple]:
     """A run of digit groups that is nothing but cards, each with the expiry and CVV written
     after it: "4111 1111 1111 1111 123", "4111111111111111 1227 123", "4111 1111 1111 1111
-    12/27 123", cards in a row. A run that cannot be read so is one longer number: no card."""
+    12/27 123", cards in a row. [] when the run cannot be read so (find_cards then looks
+    for a card layout in it all the same)."""
     return _parse_cards(norm, groups, 0, set()) or []
 
 
