@@ -305,6 +305,7 @@ class TelegramFrontend:
             channel=channel,
             platform="telegram",
             conversation_id=str(chat.id),
+            thread_id=str(message.message_thread_id) if message.is_topic_message else None,
             user_id=str(sender_id),
             user_name=user_name or "",
             message_id=str(message.message_id),
@@ -370,15 +371,18 @@ class TelegramFrontend:
                     if key.callback_data == query.data:
                         label = key.text
         user = query.from_user
+        topic = (
+            getattr(message, "message_thread_id", None)
+            if getattr(message, "is_topic_message", False)
+            else None
+        )
         channel = TelegramChannel(
             self.sender,
             chat.id,
             is_private=is_private,
             user_id=user.id,
             reply_to=message.message_id,
-            thread_id=getattr(message, "message_thread_id", None)
-            if getattr(message, "is_topic_message", False)
-            else None,
+            thread_id=topic,
             pressed_id=message.message_id,
             press=query,  # answered by the first reply (see TelegramChannel.send) or below
         )
@@ -387,6 +391,7 @@ class TelegramFrontend:
             channel=channel,
             platform="telegram",
             conversation_id=str(chat.id),
+            thread_id=str(topic) if topic is not None else None,
             user_id=str(user.id),
             user_name=f"@{user.username}" if user.username else user.full_name,
             is_private=is_private,
@@ -424,8 +429,9 @@ class TelegramFrontend:
             except (Forbidden, BadRequest):
                 log.info("outbox: the member has no private chat with the bot; using the group")
         text = item.text if private_ticket else without_ticket_links(item.text)
+        thread = int(item.thread_id) if item.thread_id else None  # its forum topic
         try:
-            await self.sender.send_text(chat_id, text, markup=markup)
+            await self.sender.send_text(chat_id, text, markup=markup, thread_id=thread)
         except (Forbidden, BadRequest) as exc:
             raise PermanentFailure(type(exc).__name__) from None
         return None

@@ -57,6 +57,7 @@ class Incoming:
     channel: OutputChannel
     platform: str = "console"  # console | cli | telegram | discord | ...
     conversation_id: str = "console"  # a chat, a channel or a thread
+    thread_id: str | None = None  # a topic inside the chat (Telegram forums), where it was said
     user_id: str = "user"
     user_name: str = ""
     message_id: str | None = None

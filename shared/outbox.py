@@ -131,6 +131,7 @@ class OutboxRow(Base):
     next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     lease_owner: Mapped[str | None] = mapped_column(String(32), nullable=True)  # Outbox.owner
+    thread_id: Mapped[str | None] = mapped_column(String(64), nullable=True)  # the ticket's
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
@@ -147,6 +148,7 @@ class OutboxItem:
     ticket_id: int | None
     text: str
     attempts: int
+    thread_id: str | None = None  # the topic inside the chat where the ticket began
 
 
 def add(session: Session, *, kind: str, platform: str, text: str, **fields) -> None:
@@ -301,6 +303,7 @@ def _item(row: OutboxRow) -> OutboxItem:
         ticket_id=row.ticket_id,
         text=row.text,
         attempts=row.attempts,
+        thread_id=row.thread_id,
     )
 
 

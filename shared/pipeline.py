@@ -370,6 +370,7 @@ class Pipeline:
             reason=reason,
             transcript=list(state.history),
             private=msg.is_private,
+            thread_id=msg.thread_id,
         )
         url = self.store.url_for(ticket)
         key = {"requested": "handoff_requested", "unknown": "handoff_unknown"}.get(
@@ -613,6 +614,7 @@ class Pipeline:
             reason="moderator",
             escalated_by=msg.user_id,
             transcript=context,
+            thread_id=msg.thread_id,
         )
         if not created and target_text:  # the escalated words join the member's open ticket
             await asyncio.to_thread(self._add_once, ticket.id, found.redacted)

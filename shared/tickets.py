@@ -58,6 +58,8 @@ class TicketRow(Base):
     reason: Mapped[str] = mapped_column(String(32), default="requested")
     status: Mapped[str] = mapped_column(String(16), default="open")
     escalated_by: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    # the topic inside the chat (a Telegram forum topic; migration 0005)
+    thread_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
     # The desk (migration 0002): who works on it, how it ended, what the member thought.
@@ -244,6 +246,7 @@ class TicketStore:
         escalated_by: str | None = None,
         transcript: list[tuple[str, str]] = (),
         private: bool = False,
+        thread_id: str | None = None,
     ) -> tuple[Ticket, bool]:
         """The member's open ticket in this conversation, or a new one with the transcript.
         ``private``: asked in the member's private chat, where their open ticket from a group
@@ -269,6 +272,7 @@ class TicketStore:
                 category=category,
                 reason=reason,
                 escalated_by=escalated_by,
+                thread_id=thread_id,
             )
             session.add(row)
             try:
@@ -559,6 +563,7 @@ def _to_member(session: Session, row: TicketRow, kind: str, text: str) -> None:
         platform=row.platform,
         conversation_id=row.conversation_id,
         user_id=row.user_id,
+        thread_id=row.thread_id,
         ticket_id=row.id,
         text=text,
     )

@@ -160,6 +160,29 @@ async def test_telegram_group_ticket_answer_goes_private_or_to_the_group(
     await until(lambda: Outbox(store).rows(ticket_id=ticket_id)[-1]["status"] == "delivered")
 
 
+async def test_telegram_group_fallback_goes_to_the_tickets_forum_topic(
+    telegram: FakeTelegram, desk
+):
+    """A ticket opened in a forum topic: without a private chat, the reply goes to that topic
+    (the group's General may be closed)."""
+    fake, store = telegram, desk.store
+    fake.send_group(
+        "@TestSupportBot I want to talk to a human", message_thread_id=77, is_topic_message=True
+    )
+    handoff = await fake.wait_call("sendMessage", lambda c: "/t/" in c.params["text"])
+    ticket_id = ticket_id_in(handoff.params["text"], store)
+    fake.started_users.discard(USER["id"])  # no private chat with the bot
+    mark = len(fake.calls)
+    desk_reply(desk, ticket_id, "Found it, check again")
+    sent = await fake.wait_call(
+        "sendMessage",
+        lambda c: "check again" in c.params["text"] and int(c.params["chat_id"]) < 0,
+        after=mark,
+    )
+    assert int(sent.params["message_thread_id"]) == 77
+    await until(lambda: Outbox(store).rows(ticket_id=ticket_id)[-1]["status"] == "delivered")
+
+
 async def test_telegram_ticket_of_a_chat_poster_never_sends_its_link_to_a_chat(
     telegram: FakeTelegram, desk
 ):
