@@ -6,11 +6,14 @@ Buttons are shown as numbered choices: type the number to press one.
 from __future__ import annotations
 
 import asyncio
+import logging
 import sys
 import threading
 
 from shared.messages import Button, Incoming, Reply
 from shared.pipeline import Pipeline
+
+log = logging.getLogger(__name__)
 
 
 class ConsoleChannel:
@@ -23,10 +26,9 @@ class ConsoleChannel:
     async def send(self, reply: Reply) -> None:
         prefix = "! " if reply.kind == "warn" else ""
         print(f"bot> {prefix}{reply.text}", file=self.out)
-        if reply.buttons:
-            self.buttons = list(reply.buttons)
-            for i, button in enumerate(reply.buttons, 1):
-                print(f"     [{i}] {button.label}", file=self.out)
+        self.buttons = list(reply.buttons)  # a reply without buttons ends the old ones
+        for i, button in enumerate(reply.buttons, 1):
+            print(f"     [{i}] {button.label}", file=self.out)
         self.out.flush()
 
     async def delete_incoming(self) -> bool:
@@ -73,6 +75,14 @@ async def serve(pipeline: Pipeline, stop: asyncio.Event) -> None:
         line = next_line.result()
         if line is None or line.strip() in ("/quit", "/exit"):
             break
+        # bytes the terminal could not decode arrive as lone surrogates: replaced, not fatal
+        line = line.encode("utf-8", "replace").decode("utf-8")
         if line.strip():
-            await pipeline.handle(to_incoming(line, channel))
+            try:
+                await pipeline.handle(to_incoming(line, channel))
+            except Exception as exc:  # one failed message must not end the session
+                log.error("console: the message could not be handled: %s", type(exc).__name__)
+                print(
+                    "bot> Sorry, that went wrong; please try again. / 出错了,请重试。", flush=True
+                )
     stopped.cancel()

@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from shared import smalltalk
 from shared.conversation import Conversations, ConversationState
 from shared.knowledge import CONTACT_KEYS, Entry, Knowledge, load_knowledge
 from shared.language import detect_language
@@ -40,13 +41,23 @@ HUMAN_REQUEST = re.compile(
     r"\b(human|person|agent|someone|staff|support team)\b"
     r"|\b(real|live|human) (person|agent|human|support)\b|\bhuman (agent|support)\b"
     r"|\bcustomer (service|support) (agent|representative|rep)\b|\bescalate\b|\bopen a ticket\b"
-    r"|人工|真人|转客服|找客服|客服人员|联系客服人员|工单"
+    r"|人工(?!智能)|真人|转客服|找客服|客服人员|联系客服人员|工单"
 )
+# A question about tickets or staff ("how do I open a ticket?", "提交工单要写哪些资料") is for
+# the knowledge, when it answers it; a request ("I want to talk to a human") is not.
+QUESTION = re.compile(
+    r"(?i)[?？]|^\W*(how|what|where|when|why|which|who|is|are|can|could|do|does|should|will)\b"
+    r"|吗|怎么|如何|哪|什么|为什么|是否|能不能|可不可以|多久"
+)
+# "That didn't help", as the whole (short) message: inside a longer one these words belong to
+# a new question ("有没有用户交流群" holds 没有用).
 NOT_HELPFUL = re.compile(
-    r"(?i)^\W*(that |this |it )?(didn'?t|did not|doesn'?t|does not) help|not helpful|"
-    r"^\W*(no,? )?(that'?s|thats|it'?s) not (it|what i (asked|meant))|wrong answer|"
-    r"没用|没有用|没帮助|没有帮助|没解决|没有解决|不是这个|答非所问"
+    r"(?i)\W*(no|nope|nah|没有|不是|不对|不行)?\W*"
+    r"((that |this |it )?(didn'?t|did not|doesn'?t|does not|still doesn'?t) (help|work)"
+    r"|not helpful|(that'?s|thats|it'?s) not (it|what i (asked|meant))|wrong answer"
+    r"|没用|没有用|没帮助|没有帮助|没解决|没有解决|不是这个|答非所问|还是不行|不管用)?\W*"
 )
+NOT_HELPFUL_MAX_CHARS = 40
 
 
 @dataclass
@@ -233,12 +244,20 @@ class Pipeline:
             return await self._button(msg, state, msg.payload, language)
         if msg.command:
             return await self._command(msg, state, msg.command, text, language)
+        if (chat := smalltalk.kind_of(text)) is not None:  # "hi", "thanks", "谢谢", "bye"
+            return await self._say(msg, language, "info", self.t(language, f"smalltalk_{chat}"))
         human = bool(HUMAN_REQUEST.search(text))
-        not_helpful = bool(NOT_HELPFUL.search(text) and state.last_answer_id)
+        asks_about_staff = human and bool(QUESTION.search(text))  # the knowledge may answer
+        not_helpful = bool(
+            state.last_answer_id
+            and len(text) <= NOT_HELPFUL_MAX_CHARS
+            and text.strip()
+            and NOT_HELPFUL.fullmatch(text)
+        )
         # A question is matched while the database is asked about open tickets (the model
         # is started first; the lookup still adds a few tenths of a millisecond: README).
         ranking = None
-        if not human and not not_helpful and _has_words(text):
+        if (not human or asks_about_staff) and not not_helpful and _has_words(text):
             ranking = self.live.matcher.submit(text[:MAX_QUESTION_CHARS])
             # if the database fails first, a matching error must not go unretrieved
             ranking.add_done_callback(lambda t: t.cancelled() or t.exception())
@@ -258,13 +277,17 @@ class Pipeline:
             if ranking is not None:
                 ranking.cancel()
             raise
-        if human:
+        if human and not asks_about_staff:
             return await self._hand_off(msg, state, language, "requested")
         if not_helpful:
             return await self._not_helpful(msg, state, language)
         if ranking is None:
             return await self._say(msg, language, "info", self.t(language, "empty_message"))
         result = await ranking
+        if human:  # a question about staff or tickets: answered only when the knowledge is sure
+            settings = result.settings or self.live.matcher.index.settings
+            if decide(result, settings).action != "answer":
+                return await self._hand_off(msg, state, language, "requested")
         state.last_question = text
         return await self._decide(msg, state, result, language, open_ticket)
 

@@ -46,6 +46,12 @@ DEFAULT_TEMPLATES: dict[str, dict[str, str]] = {
         "feedback_yes": "Yes",
         "feedback_no": "No",
         "feedback_thanks": "Glad it helped!",
+        "smalltalk_greeting": (
+            "Hi! Ask me anything about {exchange_name}: your account, deposits and withdrawals, "
+            "security. /faq lists the topics."
+        ),
+        "smalltalk_thanks": "You're welcome! If anything else comes up, just ask.",
+        "smalltalk_goodbye": "Goodbye, and stay safe: staff never ask for your passwords or codes.",
         "rated": "Thank you! You rated ticket #{id}: {stars}",
         "rate_refused": (
             "Ticket #{id} can be rated once, after it is closed, by the member who opened it."
@@ -121,6 +127,11 @@ DEFAULT_TEMPLATES: dict[str, dict[str, str]] = {
         "feedback_yes": "解决了",
         "feedback_no": "没有",
         "feedback_thanks": "很高兴能帮到你!",
+        "smalltalk_greeting": (
+            "你好!关于 {exchange_name} 的账户、充值提现、安全等问题都可以问我,/faq 可查看所有主题。"
+        ),
+        "smalltalk_thanks": "不客气!还有其他问题随时问我。",
+        "smalltalk_goodbye": "再见!请注意安全:工作人员绝不会向你索要密码或验证码。",
         "rated": "谢谢！您为工单 #{id} 的评分：{stars}",
         "rate_refused": "工单 #{id} 关闭后，只能由提交工单的用户评分一次。",
         "not_helpful_alternatives": "抱歉。也许下面的内容更合适:",

@@ -728,3 +728,67 @@ async def test_an_answer_lists_its_entrys_links(make_pipeline, tmp_path):
     assert "Help centre" not in reply.text  # its address is an unset contact
     outcome, (reply,) = await ask(pipeline, "提现多久到账", user_id="zh")
     assert "网络状态: https://status.testex.example" in reply.text
+
+
+# --- small talk, questions about staff, "that didn't help" -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "key"),
+    [
+        ("hi", "en", "smalltalk_greeting"),
+        ("hello!", "en", "smalltalk_greeting"),
+        ("thanks", "en", "smalltalk_thanks"),
+        ("thank you, that helped", "en", "smalltalk_thanks"),
+        ("ok thanks bye", "en", "smalltalk_goodbye"),
+        ("你好", "zh", "smalltalk_greeting"),
+        ("谢谢", "zh", "smalltalk_thanks"),
+        ("好的谢谢", "zh", "smalltalk_thanks"),
+    ],
+)
+async def test_small_talk_gets_a_reply_not_a_ticket(shipped, text, language, key):
+    """These opened tickets ("I don't have a good answer") or offered random entries."""
+    outcome, (reply,) = await ask(shipped, text, user_id=f"u-{text}")
+    assert outcome.action == "info" and outcome.language == language
+    assert reply.text == shipped.t(language, key)
+    assert shipped.store.tickets() == []
+
+
+@pytest.mark.parametrize(
+    ("text", "entry"),
+    [
+        ("提交工单要写哪些资料", "prepare-info"),
+        ("怎么跟进我的工单", "follow-up-request"),
+        ("can I chat with someone right now?", "live-chat"),
+    ],
+)
+async def test_a_question_about_tickets_or_staff_is_answered_from_the_knowledge(
+    shipped, text, entry
+):
+    outcome, _ = await ask(shipped, text, user_id=f"u-{entry}")
+    assert (outcome.action, outcome.faq_id) == ("answer", entry)
+    assert shipped.store.tickets() == []
+
+
+@pytest.mark.parametrize("text", ["I want to talk to a human", "我要人工客服", "转人工"])
+async def test_a_request_for_a_human_still_opens_a_ticket(shipped, text):
+    outcome, _ = await ask(shipped, text, user_id=f"u-{text}")
+    assert outcome.action == "escalate" and len(shipped.store.tickets()) == 1
+
+
+async def test_not_helpful_is_the_whole_short_message(shipped):
+    await ask(shipped, "忘记密码怎么办", user_id="nh")
+    # a new question that happens to hold 没有用 is a question, not feedback
+    outcome, _ = await ask(shipped, "有没有用户交流群或者论坛", user_id="nh")
+    assert outcome.action in ("answer", "suggest") and outcome.faq_id != "reset-password"
+    assert not [f for f in _feedback(shipped) if not f.helpful]
+    await ask(shipped, "How do I reset my password?", user_id="nh2")
+    outcome, _ = await ask(shipped, "no, that didn't work", user_id="nh2")
+    assert [f.entry_id for f in _feedback(shipped) if not f.helpful] == ["reset-password"]
+
+
+def _feedback(pipeline):
+    from shared.tickets import FeedbackRow
+
+    with pipeline.store.sessions() as session:
+        return list(session.scalars(select(FeedbackRow)))
