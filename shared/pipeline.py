@@ -41,13 +41,14 @@ HUMAN_REQUEST = re.compile(
     r"\b(human|person|agent|someone|staff|support team)\b"
     r"|\b(real|live|human) (person|agent|human|support)\b|\bhuman (agent|support)\b"
     r"|\bcustomer (service|support) (agent|representative|rep)\b|\bescalate\b|\bopen a ticket\b"
-    r"|人工(?!智能)|真人|转客服|找客服|客服人员|联系客服人员|工单"
+    r"|人工(?!智能)|真人|转客服|找客服|客服人员|联系客服人员|(?:提交|开|创建|建|发|要|申请)(?:个|一个)?工单"
 )
 # A question about tickets or staff ("how do I open a ticket?", "提交工单要写哪些资料") is for
 # the knowledge, when it answers it; a request ("I want to talk to a human") is not.
 QUESTION = re.compile(
     r"(?i)[?？]|^\W*(how|what|where|when|why|which|who|is|are|can|could|do|does|should|will)\b"
-    r"|吗|怎么|如何|哪|什么|为什么|是否|能不能|可不可以|多久"
+    r"|\b(how|what|where|when|why|which|can i|could i|should i|do i|is there)\b"
+    r"|吗|怎么|如何|哪|什么|为什么|是否|能不能|可不可以|多久|还是"
 )
 # "That didn't help", as the whole (short) message: inside a longer one these words belong to
 # a new question ("有没有用户交流群" holds 没有用).

@@ -760,6 +760,8 @@ async def test_small_talk_gets_a_reply_not_a_ticket(shipped, text, language, key
         ("提交工单要写哪些资料", "prepare-info"),
         ("怎么跟进我的工单", "follow-up-request"),
         ("can I chat with someone right now?", "live-chat"),
+        ("工单没人回", "support-no-reply"),
+        ("before i open a ticket what should i collect", "prepare-info"),
     ],
 )
 async def test_a_question_about_tickets_or_staff_is_answered_from_the_knowledge(
