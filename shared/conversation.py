@@ -19,6 +19,8 @@ class ConversationState:
     last_answer_id: str | None = None
     alternatives: list[str] = field(default_factory=list)  # entry ids, best first
     language: str | None = None
+    # entries already answered here: "that didn't help" does not offer them again
+    answered: deque[str] = field(default_factory=lambda: deque(maxlen=HISTORY_LINES))
 
 
 class Conversations:

@@ -357,6 +357,7 @@ class Pipeline:
                 + "; ".join(self.title(e, language) for e in related[:3])
             )
         state.last_answer_id = entry.id
+        state.answered.append(entry.id)
         buttons += [
             Button(self.t(language, "feedback_yes"), f"fb:yes:{entry.id}"),
             Button(self.t(language, "feedback_no"), f"fb:no:{entry.id}"),
@@ -436,7 +437,8 @@ class Pipeline:
                 language=language,
             )
         alternatives = [self.knowledge.entry(i) for i in state.alternatives]
-        alternatives = [e for e in alternatives if e is not None and e.id != state.last_answer_id]
+        seen = {state.last_answer_id, *state.answered}
+        alternatives = [e for e in alternatives if e is not None and e.id not in seen]
         state.last_answer_id = None
         if not alternatives:
             return await self._hand_off(msg, state, language, "not_helpful")

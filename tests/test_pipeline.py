@@ -794,3 +794,13 @@ def _feedback(pipeline):
 
     with pipeline.store.sessions() as session:
         return list(session.scalars(select(FeedbackRow)))
+
+
+async def test_that_didnt_help_never_offers_an_entry_answered_before(mini):
+    channel = CollectingChannel()
+    first = await mini.handle(message("How do I reset my password?", channel=channel))
+    second = await mini.handle(message("how to reset 2FA", channel=channel))
+    assert (first.faq_id, second.faq_id) == ("reset-password", "lost-2fa")
+    outcome = await mini.handle(message("that didn't help", channel=channel))
+    assert "reset-password" not in (outcome.suggestions or [])
+    assert not any("faq:reset-password" in b.payload for b in channel.replies[-1].buttons)
