@@ -245,12 +245,12 @@ class Pipeline:
             return await self._button(msg, state, msg.payload, language)
         if msg.command:
             return await self._command(msg, state, msg.command, text, language)
-        if (chat := smalltalk.kind_of(text)) is not None:  # "hi", "thanks", "谢谢", "bye"
-            return await self._say(msg, language, "info", self.t(language, f"smalltalk_{chat}"))
-        human = bool(HUMAN_REQUEST.search(text))
+        chat = smalltalk.kind_of(text)  # "hi", "thanks", "谢谢", "bye": no question in it
+        human = chat is None and bool(HUMAN_REQUEST.search(text))
         asks_about_staff = human and bool(QUESTION.search(text))  # the knowledge may answer
         not_helpful = bool(
-            state.last_answer_id
+            chat is None
+            and state.last_answer_id
             and len(text) <= NOT_HELPFUL_MAX_CHARS
             and text.strip()
             and NOT_HELPFUL.fullmatch(text)
@@ -258,7 +258,8 @@ class Pipeline:
         # A question is matched while the database is asked about open tickets (the model
         # is started first; the lookup still adds a few tenths of a millisecond: README).
         ranking = None
-        if (not human or asks_about_staff) and not not_helpful and _has_words(text):
+        matched = chat is None and (not human or asks_about_staff) and not not_helpful
+        if matched and _has_words(text):
             ranking = self.live.matcher.submit(text[:MAX_QUESTION_CHARS])
             # if the database fails first, a matching error must not go unretrieved
             ranking.add_done_callback(lambda t: t.cancelled() or t.exception())
@@ -278,6 +279,8 @@ class Pipeline:
             if ranking is not None:
                 ranking.cancel()
             raise
+        if chat is not None:  # after the ticket lookup: "ok thanks" joins an open ticket too
+            return await self._say(msg, language, "info", self.t(language, f"smalltalk_{chat}"))
         if human and not asks_about_staff:
             return await self._hand_off(msg, state, language, "requested")
         if not_helpful:

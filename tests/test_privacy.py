@@ -136,3 +136,12 @@ async def test_an_edit_joins_the_open_ticket_redacted(make_pipeline):
     texts = [m.text for m in pipeline.store.messages(ticket.id)]
     assert "(edited) the txid is 0xabc123, amount 500 USDT" in texts
     assert not any("abandon abandon" in t for t in texts)
+
+
+async def test_small_talk_of_a_member_with_an_open_ticket_joins_it(make_pipeline):
+    pipeline = await make_pipeline(MINI_KB)
+    await pipeline.handle(Incoming(text="I want to talk to a human", channel=CollectingChannel()))
+    (ticket,) = pipeline.store.tickets()
+    reply = Incoming(text="ok thanks", channel=CollectingChannel())
+    assert (await pipeline.handle(reply)).action == "info"
+    assert "ok thanks" in [m.text for m in pipeline.store.messages(ticket.id)]
