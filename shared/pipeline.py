@@ -10,6 +10,7 @@ nothing after it (matching, history, tickets, logs) ever holds a secret.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import re
 from collections.abc import Callable, Sequence
@@ -316,7 +317,7 @@ class Pipeline:
             state.alternatives = [c.entry.id for c in close]
             state.last_answer_id = None
             buttons = [Button(self.title(c.entry, language), f"faq:{c.entry.id}") for c in close]
-            buttons.append(Button(self.t(language, "none_of_these"), "ticket"))
+            buttons.append(Button(self.t(language, "none_of_these"), _for(msg, "ticket")))
             lines = [self.t(language, "suggest_intro")]
             lines += [f"{i}. {b.label}" for i, b in enumerate(buttons[:-1], 1)]
             text = "\n".join(lines)
@@ -362,8 +363,8 @@ class Pipeline:
         state.last_answer_id = entry.id
         state.answered.append(entry.id)
         buttons += [
-            Button(self.t(language, "feedback_yes"), f"fb:yes:{entry.id}"),
-            Button(self.t(language, "feedback_no"), f"fb:no:{entry.id}"),
+            Button(self.t(language, "feedback_yes"), _for(msg, f"fb:yes:{entry.id}")),
+            Button(self.t(language, "feedback_no"), _for(msg, f"fb:no:{entry.id}")),
         ]
         await msg.channel.send(Reply(text, "answer", buttons))
         # The ticket shows moderators what the bot said (knowledge text: nothing to redact).
@@ -447,7 +448,7 @@ class Pipeline:
             return await self._hand_off(msg, state, language, "not_helpful")
         state.alternatives = []
         buttons = [Button(self.title(e, language), f"faq:{e.id}") for e in alternatives]
-        buttons.append(Button(self.t(language, "talk_to_human"), "ticket"))
+        buttons.append(Button(self.t(language, "talk_to_human"), _for(msg, "ticket")))
         text = "\n".join(
             [self.t(language, "not_helpful_alternatives")]
             + [f"{i}. {b.label}" for i, b in enumerate(buttons[:-1], 1)]
@@ -458,7 +459,12 @@ class Pipeline:
         )
 
     async def _button(self, msg: Incoming, state: ConversationState, payload: str, language: str):
+        payload, _, owner = payload.partition("|")
         kind, _, rest = payload.partition(":")
+        if owner and owner != _owner_tag(msg.user_id):  # another member's "No" or "human"
+            text = self.t(language, "not_your_buttons")
+            await msg.channel.send(Reply(text, "info", private=True, notice=True))
+            return Outcome("info", language=language, text=text)
         if kind == "faq" and (entry := self.knowledge.entry(rest)):
             return await self._answer(msg, state, entry, None, language)
         if kind == "cat":
@@ -729,6 +735,19 @@ def _category_label(category: str, language: str) -> str:
     if not labels:
         return category
     return labels[1] if language == "zh" else labels[0]
+
+
+def _owner_tag(user_id: str) -> str:
+    """A short mark of a member for button payloads (platforms limit them: Telegram to 64
+    bytes); two members sharing one only lets one press the other's buttons."""
+    return hashlib.sha256(user_id.encode()).hexdigest()[:6]
+
+
+def _for(msg: Incoming, payload: str) -> str:
+    """A button that acts for the member who asked ("that didn't help", "talk to a human"):
+    in a group, marked with that member, so that nobody else's press opens a ticket or gives
+    feedback in their name (shared.pipeline._button)."""
+    return payload if msg.is_private else f"{payload}|{_owner_tag(msg.user_id)}"
 
 
 def _category_of(knowledge: Knowledge, entry_id: str | None) -> str | None:

@@ -51,6 +51,7 @@ DEFAULT_TEMPLATES: dict[str, dict[str, str]] = {
             "security. /faq lists the topics."
         ),
         "smalltalk_thanks": "You're welcome! If anything else comes up, just ask.",
+        "not_your_buttons": "These buttons answer another member's question: ask me yours!",
         "smalltalk_goodbye": "Goodbye, and stay safe: staff never ask for your passwords or codes.",
         "rated": "Thank you! You rated ticket #{id}: {stars}",
         "rate_refused": (
@@ -131,6 +132,7 @@ DEFAULT_TEMPLATES: dict[str, dict[str, str]] = {
             "你好!关于 {exchange_name} 的账户、充值提现、安全等问题都可以问我,/faq 可查看所有主题。"
         ),
         "smalltalk_thanks": "不客气!还有其他问题随时问我。",
+        "not_your_buttons": "这些按钮是给提问的用户的:有问题请直接问我!",
         "smalltalk_goodbye": "再见!请注意安全:工作人员绝不会向你索要密码或验证码。",
         "rated": "谢谢！您为工单 #{id} 的评分：{stars}",
         "rate_refused": "工单 #{id} 关闭后，只能由提交工单的用户评分一次。",

@@ -145,3 +145,18 @@ async def test_small_talk_of_a_member_with_an_open_ticket_joins_it(make_pipeline
     reply = Incoming(text="ok thanks", channel=CollectingChannel())
     assert (await pipeline.handle(reply)).action == "info"
     assert "ok thanks" in [m.text for m in pipeline.store.messages(ticket.id)]
+
+
+async def test_in_a_group_only_the_asker_can_press_no_or_talk_to_a_human(make_pipeline):
+    """Another member's press would open a ticket, or give feedback, in the asker's name."""
+    pipeline = await make_pipeline(MINI_KB)
+    asked = group("how do I reset my password?", addressed=True, user_id="alice")
+    await pipeline.handle(asked)
+    no = next(b.payload for b in asked.channel.pop().buttons if b.payload.startswith("fb:no"))
+    bob = group("No", user_id="bob", payload=no)
+    outcome = await pipeline.handle(bob)
+    refusal = bob.channel.pop()
+    assert outcome.action == "info" and refusal.private and refusal.notice
+    assert pipeline.store.tickets() == []
+    alice = group("No", user_id="alice", payload=no)
+    assert (await pipeline.handle(alice)).action in ("suggest", "escalate")
