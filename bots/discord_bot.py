@@ -32,7 +32,6 @@ import logging
 import os
 import re
 import sys
-import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -314,20 +313,7 @@ class DiscordFrontEnd:
         self.settings = settings
         self.options = options
         self._tasks: set[asyncio.Task] = set()
-        # One member's messages in one channel are handled in order (a question and the
-        # "talk to a human" right after it must not race to the ticket); others concurrently.
-        self._locks: weakref.WeakValueDictionary[tuple[int, int], asyncio.Lock] = (
-            weakref.WeakValueDictionary()
-        )
         self._build_client()
-
-    def _lock(self, message: discord.Message) -> asyncio.Lock:
-        key = (message.channel.id, message.author.id)
-        lock = self._locks.get(key)
-        if lock is None:
-            lock = asyncio.Lock()
-            self._locks[key] = lock
-        return lock
 
     def _build_client(self) -> None:
         cls = discord.AutoShardedClient if self.options.sharded else discord.Client
@@ -441,17 +427,12 @@ class DiscordFrontEnd:
             return
         msg = self.incoming(message)
         scanned = self.pipeline.scan(msg.text) if msg.text else None
-        if scanned is not None and scanned.sensitive:
-            # A secret is removed at once, not after the member's earlier reply; a command
-            # holding one ("!escalate <seed phrase>") is guarded, not run.
-            await self.pipeline.handle(msg, scanned)
-            return
         command = msg.text.strip().split(" ", 1)[0].lower() if msg.text else ""
-        async with self._lock(message):
-            if command in TEXT_COMMANDS and message.guild is not None:  # "!escalate <why>" too
-                await self.text_command(command, message, msg)
-                return
-            await self.pipeline.handle(msg, scanned)
+        # "!escalate <why>" too; a command holding a secret is guarded, not run
+        if command in TEXT_COMMANDS and message.guild is not None and not scanned.sensitive:
+            await self.text_command(command, message, msg)
+            return
+        await self.pipeline.handle(msg, scanned)  # each member's messages in order there
 
     async def on_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
         """The guard sees edits too: scammers and careless members edit secrets in later."""
@@ -463,13 +444,7 @@ class DiscordFrontEnd:
         before = payload.cached_message
         if before is not None and before.content == message.content:
             return
-        msg = self.incoming(message, edited=True)
-        scanned = self.pipeline.scan(msg.text) if msg.text else None
-        if scanned is not None and scanned.sensitive:
-            await self.pipeline.handle(msg, scanned)  # a secret edited in is removed at once
-            return
-        async with self._lock(message):
-            await self.pipeline.handle(msg, scanned)
+        await self.pipeline.handle(self.incoming(message, edited=True))
 
     async def text_command(self, command: str, message: discord.Message, msg: Incoming) -> None:
         """``!escalate`` (as a reply to a member's message), ``!reload``, ``!status``."""

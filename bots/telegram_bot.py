@@ -48,7 +48,6 @@ import os
 import re
 import secrets
 import time
-import weakref
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
@@ -212,17 +211,6 @@ class TelegramFrontend:
         self.bot_id: int = 0
         self.username: str = ""
         self._admins: dict[tuple[int, int], tuple[float, bool]] = {}
-        # One user's messages are handled in order; different users concurrently.
-        self._locks: weakref.WeakValueDictionary[tuple[int, int], asyncio.Lock] = (
-            weakref.WeakValueDictionary()
-        )
-
-    def _lock(self, chat_id: int, user_id: int) -> asyncio.Lock:
-        lock = self._locks.get((chat_id, user_id))
-        if lock is None:
-            lock = asyncio.Lock()
-            self._locks[(chat_id, user_id)] = lock
-        return lock
 
     # --- reading a message ---------------------------------------------------------------
 
@@ -325,22 +313,17 @@ class TelegramFrontend:
             whole = self.pipeline.scan(raw)
             if whole.sensitive:
                 msg, scanned = replace(msg, text=raw, command=None), whole
-        if scanned is not None and scanned.sensitive:
-            # A secret is removed at once, not after the member's earlier reply (which may
-            # be waiting out flood control while holding the member's turn).
+        if (
+            parsed.command == "escalate"
+            and not (scanned and scanned.sensitive)
+            and not is_private
+            and not edited
+            and target is not None
+            and (target.from_user or target.sender_chat)
+        ):
+            await self.escalate(msg, target)
+        else:  # the core keeps each member's messages in order (a secret goes first)
             await self.pipeline.handle(msg, scanned)
-            return
-        async with self._lock(chat.id, sender_id):
-            if (
-                parsed.command == "escalate"
-                and not is_private
-                and not edited
-                and target is not None
-                and (target.from_user or target.sender_chat)
-            ):
-                await self.escalate(msg, target)
-            else:
-                await self.pipeline.handle(msg, scanned)
 
     async def escalate(self, msg: Incoming, target: Message) -> None:
         _, target_id, target_name = sender_of(target)
@@ -400,8 +383,7 @@ class TelegramFrontend:
             language=user.language_code,
         )
         try:
-            async with self._lock(chat.id, user.id):
-                await self.pipeline.handle(msg)
+            await self.pipeline.handle(msg)
         finally:
             await channel.answer_press()  # a press that got no reply still stops spinning
 

@@ -6,6 +6,8 @@ Kept in memory on purpose: it is short-lived chat state. Tickets live in the dat
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 
@@ -47,3 +49,22 @@ class Conversations:
         while len(self._rooms) > self.limit:
             self._rooms.popitem(last=False)
         return lines
+
+
+class Turns:
+    """One lock per member in a conversation: their messages are handled in order (a question
+    and the "talk to a human" right after it must not race to the ticket), different members'
+    at once. A lock nobody holds or waits for is dropped."""
+
+    def __init__(self) -> None:
+        self._locks: weakref.WeakValueDictionary[tuple[str, str, str], asyncio.Lock] = (
+            weakref.WeakValueDictionary()
+        )
+
+    def of(self, platform: str, conversation_id: str, user_id: str) -> asyncio.Lock:
+        key = (platform, conversation_id, user_id)
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._locks[key] = lock
+        return lock

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from shared import smalltalk
-from shared.conversation import Conversations, ConversationState
+from shared.conversation import Conversations, ConversationState, Turns
 from shared.knowledge import CONTACT_KEYS, Entry, Knowledge, load_knowledge
 from shared.language import detect_language
 from shared.matching import AsyncMatcher, Index, MatchResult, Model, decide, model_for
@@ -109,6 +109,7 @@ class Pipeline:
         self.scan = scan
         self.check_links = check_links
         self.conversations = Conversations()
+        self.turns = Turns()
 
     # --- assembly -------------------------------------------------------------------------
 
@@ -210,9 +211,17 @@ class Pipeline:
                 and _has_words(_strip_placeholders(text))
             ):
                 await self._respond(msg, state, text, language)  # still help with the rest
-            return outcome
+            return outcome  # at once: not after the member's earlier reply (see below)
         if found is not None:
             text = found.redacted  # equal to the message unless the guard could not check it
+        # 2. The rest in the member's turn: their messages in order. A secret above never
+        # waits for it (an earlier reply may be waiting out a platform's flood control).
+        async with self.turns.of(msg.platform, msg.conversation_id, msg.user_id):
+            return await self._handle_in_turn(msg, state, text, language)
+
+    async def _handle_in_turn(
+        self, msg: Incoming, state: ConversationState, text: str, language: str
+    ) -> Outcome:
         # a link's address counts even where its text hides it ("claim it on the official page")
         checked = " ".join([text, *msg.hidden_links]).strip()
         links = (

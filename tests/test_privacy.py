@@ -1,5 +1,7 @@
 """What must stay private: ticket links in groups, and secrets in commands."""
 
+import asyncio
+
 from shared.messages import CollectingChannel, Incoming
 from tests.conftest import MINI_KB
 
@@ -160,3 +162,32 @@ async def test_in_a_group_only_the_asker_can_press_no_or_talk_to_a_human(make_pi
     assert pipeline.store.tickets() == []
     alice = group("No", user_id="alice", payload=no)
     assert (await pipeline.handle(alice)).action in ("suggest", "escalate")
+
+
+class _HeldChannel(CollectingChannel):
+    """A channel whose sending waits until released: a reply stuck in flood control."""
+
+    def __init__(self) -> None:
+        super().__init__(can_delete=True)
+        self.release = asyncio.Event()
+
+    async def send(self, reply) -> None:
+        await self.release.wait()
+        await super().send(reply)
+
+
+async def test_a_members_messages_wait_their_turn_but_a_secret_does_not(make_pipeline):
+    """The core keeps one member's messages in order whatever the front-end, and a secret
+    never waits behind an earlier reply (platforms stall replies under flood control)."""
+    pipeline = await make_pipeline(MINI_KB)
+    stuck = group("how do I reset my password?", addressed=True, channel=_HeldChannel())
+    first = asyncio.create_task(pipeline.handle(stuck))
+    await asyncio.sleep(0.5)  # the answer is ready and waiting to be sent
+    second = asyncio.create_task(pipeline.handle(group("my deposit is late", addressed=True)))
+    leak = group(f"words {SEED}")
+    await asyncio.wait_for(pipeline.handle(leak), 10)  # not behind the stuck reply
+    assert leak.channel.deleted
+    await asyncio.sleep(0.5)
+    assert not second.done()  # in line behind the first
+    stuck.channel.release.set()
+    await asyncio.wait_for(asyncio.gather(first, second), 30)
