@@ -114,15 +114,6 @@ class FeedbackRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
 
-# The open ticket of one member in one conversation: statements built once, their
-# parameters from _open_params.
-_OPEN = (
-    TicketRow.platform == bindparam("platform"),
-    TicketRow.conversation_id == bindparam("conversation"),
-    TicketRow.user_id == bindparam("user"),
-    TicketRow.status == "open",
-)
-_OPEN_ROW = select(TicketRow).where(*_OPEN).limit(1)
 # A member's open tickets on a platform, in any conversation, the latest first.
 _MEMBER_OPEN = (
     select(TicketRow.id, TicketRow.conversation_id)
@@ -133,10 +124,6 @@ _MEMBER_OPEN = (
     )
     .order_by(TicketRow.updated_at.desc(), TicketRow.id.desc())
 )
-
-
-def _open_params(platform: str, conversation_id: str, user_id: str) -> dict[str, str]:
-    return {"platform": platform, "conversation": conversation_id, "user": user_id}
 
 
 @dataclass(frozen=True)
@@ -256,10 +243,7 @@ class TicketStore:
         database allows one open ticket per member and conversation.
         """
         with self._lock, self.sessions() as session:
-            existing = self._open_row(session, platform, conversation_id, user_id)
-            if existing is None and private:
-                found = self._member_open_id(session, platform, conversation_id, user_id, True)
-                existing = session.get(TicketRow, found) if found is not None else None
+            existing = self._open_row(session, platform, conversation_id, user_id, private)
             if existing is not None:
                 return _ticket(existing), False
             row = TicketRow(
@@ -279,7 +263,7 @@ class TicketStore:
                 session.flush()
             except IntegrityError:  # another process opened it first
                 session.rollback()
-                existing = self._open_row(session, platform, conversation_id, user_id)
+                existing = self._open_row(session, platform, conversation_id, user_id, private)
                 if existing is None:
                     raise
                 return _ticket(existing), False
@@ -306,9 +290,12 @@ class TicketStore:
         text = f"{' · '.join(parts)}\n{who}\n{self.desk_url_for(row.id)}"
         outbox.add(session, kind="announce", platform=row.platform, text=text, ticket_id=row.id)
 
-    @staticmethod
-    def _open_row(session: Session, platform: str, conversation_id: str, user_id: str):
-        return session.scalars(_OPEN_ROW, _open_params(platform, conversation_id, user_id)).first()
+    def _open_row(
+        self, session: Session, platform: str, conversation_id: str, user_id: str, private: bool
+    ) -> TicketRow | None:
+        """The member's open ticket row, as ``find_open`` finds it."""
+        found = self._member_open_id(session, platform, conversation_id, user_id, private)
+        return session.get(TicketRow, found) if found is not None else None
 
     def find_open(
         self, platform: str, conversation_id: str, user_id: str, private: bool = False
