@@ -292,7 +292,7 @@ def find_cards(norm: str, labels: Labels, urls: list[tuple[int, int]]) -> list[t
         if not cards:  # fail closed: a card layout that passes Luhn, whatever follows it
             cards = _card_layout_anywhere(norm, groups)
         found.extend(cards)
-        covered = max([covered] + [end for _, end, _ in found])
+        covered = max([covered, *(end for _, end, _ in cards)])
     for m in _DOTTED_CARD_RE.finditer(norm):
         # Only an ID label excuses these digits: a code label does not, because no code is
         # written with dots, so nothing else would catch them.

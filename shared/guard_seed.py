@@ -278,8 +278,7 @@ def find_seed_phrases(norm: str) -> list[tuple[int, int]]:
     for m in _GLUED_RUN_RE.finditer(norm):
         found = _labelled_chinese_run(norm, m.start(), m.group())
         spans.extend(found or _bare_chinese_run(m.start(), m.group()))
-    if _CHINESE_LABEL_RE.search(norm):
-        spans.extend(_labelled_chinese_groups(norm))
+    spans.extend(_labelled_chinese_groups(norm))
 
     last_end = 0
     edge = False

@@ -242,11 +242,17 @@ class Pipeline:
     async def _edit_joins_ticket(self, msg: Incoming, text: str) -> None:
         """A member who corrects a message (a txid, an amount) while their ticket is open:
         the corrected words join the ticket too, marked as an edit."""
+        await self._join_open_ticket(msg, f"(edited) {text}")
+
+    async def _join_open_ticket(self, msg: Incoming, text: str) -> Ticket | None:
+        """The member's open ticket, with ``text`` added to it (nothing they say is lost),
+        also when they answer privately a reply to the ticket they opened in a group."""
         ticket = await asyncio.to_thread(
             self.store.find_open, msg.platform, msg.conversation_id, msg.user_id, msg.is_private
         )
-        if ticket is not None:
-            await asyncio.to_thread(self.store.add_message, ticket.id, "user", f"(edited) {text}")
+        if ticket is not None and text.strip():
+            await asyncio.to_thread(self.store.add_message, ticket.id, "user", text)
+        return ticket
 
     async def _respond(
         self, msg: Incoming, state: ConversationState, text: str, language: str
@@ -274,17 +280,7 @@ class Pipeline:
             # if the database fails first, a matching error must not go unretrieved
             ranking.add_done_callback(lambda t: t.cancelled() or t.exception())
         try:
-            # Members with an open ticket: their words join it (nothing is lost), also when
-            # they answer privately a reply to the ticket they opened in a group.
-            open_ticket = await asyncio.to_thread(
-                self.store.find_open,
-                msg.platform,
-                msg.conversation_id,
-                msg.user_id,
-                msg.is_private,
-            )
-            if open_ticket is not None and text.strip():
-                await asyncio.to_thread(self.store.add_message, open_ticket.id, "user", text)
+            open_ticket = await self._join_open_ticket(msg, text)
         except BaseException:
             if ranking is not None:
                 ranking.cancel()
