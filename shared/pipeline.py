@@ -251,7 +251,8 @@ class Pipeline:
             self.store.find_open, msg.platform, msg.conversation_id, msg.user_id, msg.is_private
         )
         if ticket is not None and text.strip():
-            await asyncio.to_thread(self.store.add_message, ticket.id, "user", text)
+            if not await asyncio.to_thread(self.store.add_message, ticket.id, "user", text):
+                return None  # closed meanwhile: the message is a new question
         return ticket
 
     async def _respond(
@@ -393,27 +394,33 @@ class Pipeline:
         category: str | None = None,
         note: str = "",
     ) -> Outcome:
-        ticket, created = await asyncio.to_thread(
-            self.store.open_ticket,
-            platform=msg.platform,
-            conversation_id=msg.conversation_id,
-            user_id=msg.user_id,
-            user_name=msg.user_name,
-            language=language,
-            category=category or _category_of(self.knowledge, state.last_answer_id),
-            reason=reason,
-            transcript=list(state.history),
-            private=msg.is_private,
-            thread_id=msg.thread_id,
-        )
+        def open_with_note() -> tuple[Ticket, bool]:
+            for _ in range(2):  # twice: the member's open ticket may be closed meanwhile
+                ticket, created = self.store.open_ticket(
+                    platform=msg.platform,
+                    conversation_id=msg.conversation_id,
+                    user_id=msg.user_id,
+                    user_name=msg.user_name,
+                    language=language,
+                    category=category or _category_of(self.knowledge, state.last_answer_id),
+                    reason=reason,
+                    transcript=list(state.history),
+                    private=msg.is_private,
+                    thread_id=msg.thread_id,
+                )
+                # "/ticket my card was charged twice": the words join an open ticket (a new
+                # one has them in its transcript)
+                if created or not note.strip() or self.store.add_message(ticket.id, "user", note):
+                    break
+            return ticket, created
+
+        ticket, created = await asyncio.to_thread(open_with_note)
         url = self.store.url_for(ticket)
         key = {"requested": "handoff_requested", "unknown": "handoff_unknown"}.get(
             reason, "handoff_requested"
         )
         if not created:
             key = "handoff_existing"
-            if note.strip():  # "/ticket my card was charged twice": the words join the ticket
-                await asyncio.to_thread(self.store.add_message, ticket.id, "user", note)
         text = self.t(language, key, ticket_url=url)
         await self._send_ticket_link(msg, text, language)
         log.info(
@@ -644,20 +651,26 @@ class Pipeline:
             line = f"{target_user_name or target_user_id}: {found.redacted}"
             if ("user", line) not in context:
                 context.append(("user", line))
-        ticket, created = await asyncio.to_thread(
-            self.store.open_ticket,
-            platform=msg.platform,
-            conversation_id=msg.conversation_id,
-            user_id=target_user_id,
-            user_name=target_user_name,
-            language=language,
-            reason="moderator",
-            escalated_by=msg.user_id,
-            transcript=context,
-            thread_id=msg.thread_id,
-        )
-        if not created and target_text:  # the escalated words join the member's open ticket
-            await asyncio.to_thread(self._add_once, ticket.id, found.redacted)
+
+        def open_with_words() -> tuple[Ticket, bool]:
+            for _ in range(2):  # twice: the member's open ticket may be closed meanwhile
+                ticket, created = self.store.open_ticket(
+                    platform=msg.platform,
+                    conversation_id=msg.conversation_id,
+                    user_id=target_user_id,
+                    user_name=target_user_name,
+                    language=language,
+                    reason="moderator",
+                    escalated_by=msg.user_id,
+                    transcript=context,
+                    thread_id=msg.thread_id,
+                )
+                # the escalated words join the member's open ticket (a new one has them)
+                if created or not target_text or self._add_once(ticket.id, found.redacted):
+                    break
+            return ticket, created
+
+        ticket, created = await asyncio.to_thread(open_with_words)
         # The member's link is the member's key (it reads staff replies, writes and rates as
         # the member): the moderator gets the desk's page, behind its login, and the member
         # gets the link from the bot privately (/ticket finds this ticket: find_open).
@@ -678,11 +691,12 @@ class Pipeline:
         url = self.store.url_for(ticket)
         return Outcome("escalate", language=language, text=text, ticket_url=url)
 
-    def _add_once(self, ticket_id: int, text: str) -> None:
+    def _add_once(self, ticket_id: int, text: str) -> bool:
         """Add the member's words unless the ticket has them already (a message addressed to
-        the bot joined it when it was sent). Blocking."""
-        if not any(m.text == text for m in self.store.messages(ticket_id) if m.author == "user"):
-            self.store.add_message(ticket_id, "user", text)
+        the bot joined it when it was sent). False when the ticket is closed. Blocking."""
+        if any(m.text == text for m in self.store.messages(ticket_id) if m.author == "user"):
+            return True
+        return self.store.add_message(ticket_id, "user", text)
 
     async def reload(self) -> ReloadResult:
         return await self.live.reload()

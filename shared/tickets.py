@@ -329,15 +329,26 @@ class TicketStore:
 
     def add_message(
         self, ticket_id: int, author: str, text: str, author_name: str | None = None
-    ) -> None:
+    ) -> bool:
+        """Add to an open ticket. False, and nothing stored, when the ticket is closed (or
+        gone): a message that arrives while a moderator closes the ticket must not end up
+        where nobody reads it; the caller opens a new one or tells the member. The status
+        check and the insert are one transaction, ordered against ``close`` by the row's
+        update."""
         with self.sessions() as session:
+            touched = session.execute(
+                update(TicketRow)
+                .where(TicketRow.id == ticket_id, TicketRow.status == "open")
+                .values(updated_at=_now())
+            )
+            if touched.rowcount != 1:
+                session.rollback()
+                return False
             session.add(
                 MessageRow(ticket_id=ticket_id, author=author, text=text, author_name=author_name)
             )
-            row = session.get(TicketRow, ticket_id)
-            if row is not None:
-                row.updated_at = _now()
             session.commit()
+            return True
 
     def by_token(self, token: str) -> Ticket | None:
         """The ticket whose link carries ``token``; constant-time comparison of the token."""

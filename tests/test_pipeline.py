@@ -355,6 +355,59 @@ async def test_messages_from_a_member_with_an_open_ticket_join_it(mini):
     ]
 
 
+def close_when_found(pipeline: Pipeline, method: str) -> list[int]:
+    """Make ``store.<method>`` close the ticket it finds before returning it: a moderator
+    closing the ticket while the member's message is on its way. Returns the closed ids."""
+    store, closed = pipeline.store, []
+    found = getattr(store, method)
+
+    def racing(*args, **kwargs):
+        result = found(*args, **kwargs)
+        ticket = result[0] if isinstance(result, tuple) else result
+        if ticket is not None and not closed:
+            closed.append(ticket.id)
+            assert store.close(ticket.id)
+        return result
+
+    setattr(store, method, racing)
+    return closed
+
+
+async def test_a_message_racing_the_close_of_its_ticket_is_not_lost(mini):
+    first, _ = await ask(mini, "I want to talk to a human")
+    closed = close_when_found(mini, "find_open")
+    outcome, (reply,) = await ask(mini, OUT_OF_SCOPE)
+    assert closed == [ticket_of(mini, first.ticket_url).id]
+    assert transcript(mini, first.ticket_url) == ["I want to talk to a human"]
+    # not swallowed by the closed ticket: a question like any other, here a new ticket
+    assert outcome.action == "escalate" and outcome.ticket_url != first.ticket_url
+    assert reply.text.startswith("I don't have a good answer for that")
+    assert OUT_OF_SCOPE in transcript(mini, outcome.ticket_url)
+
+
+async def test_ticket_words_racing_the_close_of_the_ticket_open_a_new_one(mini):
+    first, _ = await ask(mini, "I want to talk to a human")
+    closed = close_when_found(mini, "open_ticket")
+    outcome, _ = await ask(mini, "/ticket my card was charged twice", command="ticket")
+    assert closed == [ticket_of(mini, first.ticket_url).id]
+    assert outcome.ticket_url != first.ticket_url
+    assert "my card was charged twice" in " ".join(transcript(mini, outcome.ticket_url))
+    assert not any("charged" in line for line in transcript(mini, first.ticket_url))
+
+
+async def test_escalated_words_racing_the_close_of_the_ticket_open_a_new_one(mini):
+    group = {"is_private": False, "conversation_id": "group-1"}
+    first, _ = await ask(mini, "I want to talk to a human", user_id="alice", **group)
+    closed = close_when_found(mini, "open_ticket")
+    mod = message("", is_moderator=True, user_id="mod", **group)
+    outcome = await mini.escalate(
+        mod, target_user_id="alice", target_user_name="alice", target_text="still not paid"
+    )
+    assert closed == [ticket_of(mini, first.ticket_url).id]
+    assert outcome.ticket_url != first.ticket_url
+    assert "alice: still not paid" in transcript(mini, outcome.ticket_url)
+
+
 async def test_moderator_escalation_redacts_the_target_text(mini):
     group = {"is_private": False, "conversation_id": "group-1", "user_name": "bob"}
     await ask(mini, "anyone around?", addressed=False, user_id="bob", **group)

@@ -137,6 +137,17 @@ def test_messages_come_back_in_order_transcript_first(store):
     assert store.messages(ticket.id + 1000) == []
 
 
+def test_a_closed_ticket_takes_no_more_messages(store):
+    """A message that arrives as a moderator closes the ticket must not land where nobody
+    reads it: the caller is told, and opens a new ticket instead."""
+    ticket, _ = open_for(store)
+    assert store.add_message(ticket.id, "user", "still there?")
+    assert store.close(ticket.id)
+    assert not store.add_message(ticket.id, "user", "hello?")
+    assert not store.add_message(ticket.id + 1000, "user", "no such ticket")
+    assert [m.text for m in store.messages(ticket.id)] == ["still there?"]
+
+
 def test_tickets_can_be_filtered_by_status_newest_first(store):
     a, _ = open_for(store, user="a")
     b, _ = open_for(store, user="b")

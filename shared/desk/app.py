@@ -221,7 +221,8 @@ def create_app(
         if not text:
             return _back(f"/t/{token}", done="empty")
         found = scan(text)
-        store.add_message(ticket.id, "user", found.redacted)
+        if not store.add_message(ticket.id, "user", found.redacted):
+            return _back(f"/t/{token}")  # closed meanwhile: the page now says so
         log.info("desk: a member added details to ticket %s", ticket.id)
         return _back(f"/t/{token}", done="removed" if found.sensitive else "sent")
 
