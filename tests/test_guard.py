@@ -73,6 +73,10 @@ SEED_SLIPPED = "legal winner thank year ave sausage worth useful legal wimner th
         # slips: the first word of a phrase sent alone; two first letters
         ("legak" + SEED_LEGAL[len("legal") :], "seed_phrase", "legak winner"),
         (f"seed: {SEED_SLIPPED}, thanks", "seed_phrase", "useful legal wimner"),
+        # words separated by emoji or arrows
+        ("seed: " + " 🔥 ".join(SEED_LEGAL.split()), "seed_phrase", "wave 🔥 sausage"),
+        ("➡️".join(SEED_LEGAL.split()) + " pls", "seed_phrase", "thank➡️year"),
+        ("my words " + " -> ".join(SEED_LEGAL.split()), "seed_phrase", "worth -> useful"),
         # "moon moon moon ...": a few words said over and over is chatter, not a phrase
         # (the test vector "abandon ... about" still counts: its checksum agrees)
         ("card 4111-1111-1111-1111 exp 12/25", "card_number", "4111-1111-1111-1111"),
