@@ -183,6 +183,16 @@ _CODE_RE = re.compile(
     re.IGNORECASE,
 )
 _DATE_RE = re.compile(r"(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])")
+# SMS and e-mail codes of 4 or 5 digits: only right after a code label ("验证码 4821",
+# "sms code: 48213"), never after a bare "code" ("error code 5001"), and not a quantity.
+_SHORT_CODE_RE = re.compile(
+    rf"{NOT_AFTER_ALNUM}(?<![+/$¥€£#])(?<!\d[.,])\d{{4,5}}{NOT_BEFORE_ALNUM}(?![.:/,]\d)"
+    r"(?!\s*(?:%|usdt|usd|btc|eth|cny|rmb|元|块|个|年|月|日|号|点|分|秒|位|次|天|小时|条|"
+    r"min|sec|s\b|hours?|days?|times?|digits?))",
+    re.IGNORECASE,
+)
+_SHORT_CODE_GAP = re.compile(r"\s*(?:is|was|=|:|：|是|为|為)?\s*", re.IGNORECASE)
+_BARE_CODE = re.compile(r"(?:codes?|security\s*codes?|安全码)", re.IGNORECASE)
 # 2FA backup keys: base32, often in groups of four, upper or lower case.
 _BASE32_RE = re.compile(
     rf"{NOT_AFTER_ALNUM}(?:[A-Za-z2-7]{{4}}[ -]){{3,9}}[A-Za-z2-7]{{1,4}}{NOT_BEFORE_ALNUM}"
@@ -224,6 +234,15 @@ def find_codes(norm: str, labels: Labels) -> list[tuple]:
                 label = None
         if label is not None and label.kind in ("otp", "backup"):
             found.append((m.start(), m.end(), "otp"))
+    for m in _SHORT_CODE_RE.finditer(norm):
+        label = labels.before(m.start(), 8)
+        if (
+            label is not None
+            and label.kind == "otp"
+            and not _BARE_CODE.fullmatch(norm[label.start : label.end])
+            and _SHORT_CODE_GAP.fullmatch(norm[label.end : m.start()])
+        ):
+            found.append((m.start(), m.end(), "otp"))
     for m in _BASE32_RE.finditer(norm):
         if not _is_base32_secret(m.group()):
             continue
@@ -246,8 +265,14 @@ _DIGIT_RUN_RE = re.compile(r"(?<![0-9A-Za-z+])(?<!\d[.,])\d+(?:[ \-]\d+)*(?![0-9
 _DOTTED_CARD_RE = re.compile(
     r"(?<!\d)(?<!\d\.)(?:\d{4}(?:\.\d{4}){3}(?:\.\d{3})?|\d{4}\.\d{6}\.\d{5})(?!\.?\d)"
 )
+# A CVV beside a card, by name or in words ("the code on the back is 123", "背面三位数是123").
 _CVV_RE = re.compile(
-    rf"{NOT_AFTER_ALNUM}(?:cvv2?|cvc2?|cid|security\s*code|安全码|安全碼)\s*(?:is|:|=)?\s*"
+    rf"{NOT_AFTER_ALNUM}(?:cvv2?|cvc2?|cid|security\s*code|安全码|安全碼"
+    r"|(?:(?:three|four|3|4)[\s-]*digits?\s*)?(?:code\s*|number\s*|digits?\s*)?"
+    r"(?:on|at)\s*(?:the\s*)?back(?:\s*of\s*(?:the|my)?\s*card)?"
+    r"|(?:three|four|3|4)[\s-]*digit\s*(?:code|number)"
+    r"|(?:卡)?背面(?:的)?(?:[三四34]位)?(?:数字|數字|数|數|码|碼|号码|號碼)?|[三四34]位(?:数|數|码|碼))"
+    r"[^\d\n]{0,6}?"
     rf"(?P<cvv>\d{{3,4}}){NOT_BEFORE_ALNUM}",
     re.IGNORECASE,
 )

@@ -149,6 +149,14 @@ SEED_SLIPPED = "legal winner thank year ave sausage worth useful legal wimner th
         ("谷歌码 123456", "otp", "123456"),
         ("GA码 482913", "otp", "482913"),
         ("备用码 JBSWY3DPEHPK3PXP", "otp", "JBSWY3DPEHPK3PXP"),
+        # 4- and 5-digit SMS and e-mail codes, right after their label
+        ("my verification code is 4821", "otp", "4821"),
+        ("短信验证码：48213，登不上", "otp", "48213"),
+        ("the sms code 4821 didn't work", "otp", "4821"),
+        # a card's CVV named in words
+        ("card 4111 1111 1111 1111, the code on the back is 123", "card_number", "123"),
+        ("卡号4111111111111111 背面三位数是123", "card_number", "123"),
+        ("4111111111111111 exp 12/27 the 3 digits on the back 123", "card_number", "123"),
     ],
 )
 def test_catches_and_redacts(text: str, kind: str, secret: str) -> None:
@@ -175,6 +183,12 @@ def test_catches_and_redacts(text: str, kind: str, secret: str) -> None:
         "API whitelist: TN3W4H6rK2ce4vX9YnFQHwKENnHjoxb3m9",  # a TRON address, checksum ok
         "订单号 4111111111111111 还没处理",
         "UID 12345678, my 2FA is broken",
+        "error code 4821 when I withdraw",  # a bare "code": an error, not a login code
+        "验证码60秒后才能重发",
+        "验证码 2024年就收不到了",
+        "sms code 1000 usdt fee?",
+        "my phone ends in 1234, verification code not arriving",
+        "the code on the back of the parcel is 123",  # no card in the message
         "工单号 20240511 谷歌验证丢了怎么办",
         "please verify my account, the card never arrived",
         "我的充值还没到账，请帮我看看是什么原因",
