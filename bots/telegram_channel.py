@@ -5,6 +5,9 @@ Telegram's rules live here, so that the core never hears of them:
   split, preferably at a blank line, a line end or a space;
 - a 429 (flood control) names the seconds to wait: python-telegram-bot does not retry by
   itself, so the same call is sent again after that time (nothing is lost);
+- a network failure (Telegram or the connection away for a moment: a 502, a reset, a time-out)
+  is tried twice more, after 1 and 2 seconds, so a member's answer is not lost to a blip; a
+  time-out may come after Telegram took the message, so at worst the member sees it twice;
 - ``callback_data`` holds at most 64 bytes: a longer button is dropped (and logged);
 - a button press is answered once (answerCallbackQuery): a private notice (``Reply.notice``,
   such as "thank you for rating") to a press in a group becomes that answer, an alert only the
@@ -29,7 +32,7 @@ from telegram import (
     InlineKeyboardMarkup,
     ReplyParameters,
 )
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from shared.messages import Button, Reply
 
@@ -40,6 +43,7 @@ MAX_CALLBACK_DATA = 64  # bytes
 MAX_ALERT = 200  # characters in the answer to a button press
 MAX_ATTEMPTS = 6  # one call, then up to five retries after a 429
 SHUTDOWN_PATIENCE = 5.0  # while stopping, wait out a 429 only if it is this short
+NETWORK_RETRY_DELAYS = (1.0, 2.0)  # seconds before each new try after a network failure
 
 T = TypeVar("T")
 
@@ -112,8 +116,10 @@ class Sender:
         self.stopping = asyncio.Event()  # set when the bot shuts down
 
     async def call(self, make_call: Callable[[], Awaitable[T]]) -> T:
-        """Make one call; after a 429 wait the time Telegram names and make it again."""
-        attempt = 1
+        """Make one call; after a 429 wait the time Telegram names and make it again; after a
+        network failure try again shortly (BadRequest is a NetworkError in the library, but
+        sending it again cannot help)."""
+        attempt, network_failures = 1, 0
         while True:
             try:
                 return await make_call()
@@ -126,6 +132,16 @@ class Sender:
                     log.warning("flood control during shutdown: a call was given up")
                     raise
                 attempt += 1
+            except NetworkError as exc:
+                if isinstance(exc, BadRequest) or network_failures >= len(NETWORK_RETRY_DELAYS):
+                    raise
+                delay = NETWORK_RETRY_DELAYS[network_failures]
+                network_failures += 1
+                # the type only: the library's message may quote what was sent
+                log.warning(
+                    "Telegram call failed (%s): trying again in %.0f s", type(exc).__name__, delay
+                )
+                await asyncio.sleep(delay)
 
     async def _wait(self, delay: float) -> bool:
         """Sleep ``delay`` seconds; False when a shutdown cuts a long wait short."""

@@ -150,6 +150,12 @@ class FakeTelegram:
         }
         self._failures.setdefault(method, []).extend([error] * times)
 
+    def fail_next_with(self, method: str, status: int, description: str, times: int = 1) -> None:
+        """Answer the next ``times`` calls of ``method`` with this HTTP error (502: Telegram
+        away for a moment; 400: a request it refuses)."""
+        error = {"ok": False, "error_code": status, "description": description}
+        self._failures.setdefault(method, []).extend([error] * times)
+
     # --- updates the test injects --------------------------------------------------------------
 
     def push(self, kind: str, payload: dict[str, Any]) -> int:
@@ -323,7 +329,8 @@ class FakeTelegram:
             return _error(401, "Unauthorized")
         failures = self._failures.get(method)
         if failures:
-            return web.json_response(failures.pop(0), status=429)
+            failure = failures.pop(0)
+            return web.json_response(failure, status=failure["error_code"])
         if method == "getUpdates":
             return await self._get_updates(params)
         handler = getattr(self, f"_api_{method}", None)

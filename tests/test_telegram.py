@@ -132,6 +132,29 @@ async def test_question_gets_the_cli_answer_even_after_a_429(bot: Running, tmp_p
     assert len(bot.fake.calls_to("sendMessage")) == 2  # the refused one, then the same again
 
 
+async def test_an_answer_is_not_lost_when_telegram_is_away_for_a_moment(bot: Running, tmp_path):
+    question = "How do I reset my password?"
+    expected = await expected_outcome(question, tmp_path)
+    bot.fake.fail_next_with("sendMessage", 502, "Bad Gateway", times=2)
+    bot.fake.send_private(question)
+    delivered = await bot.reply(lambda call: call.status == 200)
+    assert delivered.params["text"] == expected["text"]
+    sent = bot.fake.calls_to("sendMessage")
+    assert [call.status for call in sent] == [502, 502, 200]  # two refused, then delivered
+    assert {call.params["text"] for call in sent} == {expected["text"]}
+
+
+async def test_a_request_telegram_refuses_is_not_sent_again(bot: Running):
+    bot.fake.fail_next_with("sendMessage", 400, "Bad Request: chat not found")
+    bot.fake.send_private("How do I reset my password?")
+    await bot.reply()
+    bot.fake.send_private("/start")  # the bot goes on
+    call = await bot.reply(lambda call: "TestEx" in call.params["text"])
+    sent = bot.fake.calls_to("sendMessage")
+    assert [c.status for c in sent] == [400, 200]  # the refused answer was not sent again
+    assert sent[1] is call
+
+
 async def test_chinese_question_gets_the_chinese_answer(bot: Running):
     bot.fake.send_private("我忘记密码了怎么办", user={**USER, "language_code": "en"})
     call = await bot.reply()
