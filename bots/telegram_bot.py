@@ -394,7 +394,9 @@ class TelegramFrontend:
             if not self.config.staff_chat:
                 return SKIPPED
             try:
-                await self.sender.send_text(self.config.staff_chat, item.text)
+                await self.sender.send_text(
+                    self.config.staff_chat, item.text, sent_up_to=item.sent_up_to
+                )
             except (Forbidden, BadRequest) as exc:
                 raise PermanentFailure(f"staff chat: {type(exc).__name__}") from None
             return None
@@ -406,14 +408,18 @@ class TelegramFrontend:
         private_ticket = chat_id > 0 and user_id == chat_id
         if not private_ticket and user_id > 0:  # a group ticket: the member privately first
             try:
-                await self.sender.send_text(user_id, item.text, markup=markup)
+                await self.sender.send_text(
+                    user_id, item.text, markup=markup, sent_up_to=item.sent_up_to
+                )
                 return None
             except (Forbidden, BadRequest):
                 log.info("outbox: the member has no private chat with the bot; using the group")
         text = item.text if private_ticket else without_ticket_links(item.text)
         thread = int(item.thread_id) if item.thread_id else None  # its forum topic
         try:
-            await self.sender.send_text(chat_id, text, markup=markup, thread_id=thread)
+            await self.sender.send_text(
+                chat_id, text, markup=markup, thread_id=thread, sent_up_to=item.sent_up_to
+            )
         except (Forbidden, BadRequest) as exc:
             raise PermanentFailure(type(exc).__name__) from None
         return None

@@ -35,6 +35,7 @@ from telegram import (
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from shared.messages import Button, Reply
+from shared.outbox import rest_after
 
 log = logging.getLogger(__name__)
 
@@ -164,8 +165,11 @@ class Sender:
         markup: InlineKeyboardMarkup | None = None,
         reply_to: int | None = None,
         thread_id: int | None = None,
+        sent_up_to: Callable[[str], Awaitable[None]] | None = None,
     ) -> None:
-        """Send ``text`` in as many messages as it takes; the buttons go under the last one."""
+        """Send ``text`` in as many messages as it takes; the buttons go under the last one.
+        ``sent_up_to(rest)`` is told what is left after each piece but the last (the outbox
+        keeps it, so that a retry does not repeat what went out)."""
         pieces = split_text(text)
         if not pieces:
             if markup is None:
@@ -187,6 +191,8 @@ class Sender:
                     reply_parameters=quote,
                 )
             )
+            if sent_up_to is not None and not last:
+                await sent_up_to(rest_after(text, pieces, i + 1))
 
 
 class TelegramChannel:

@@ -8,7 +8,10 @@ the row waits. A failed call is tried again later (growing pauses); a row a bot 
 leased for a minute, so two bots of one platform do not send it twice: the bot takes the lease
 again just before the call and keeps renewing it while the call runs (a rate-limited call can
 wait for minutes), and a bot whose lease was taken over by another leaves the row to it.
-Leases and retry pauses are timed by the database server's clock (see ``_clock``).
+Leases and retry pauses are timed by the database server's clock (see ``_clock``). A text too
+long for one platform message goes in pieces; after each piece the row keeps only the rest
+(``OutboxItem.sent_up_to``), so a retry after a failure half-way does not repeat what the
+member has already read.
 
 Kinds:
     reply     a moderator's answer, to the member (their chat or a private message)
@@ -25,7 +28,7 @@ import os
 import re
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import (
@@ -149,6 +152,11 @@ class OutboxItem:
     text: str
     attempts: int
     thread_id: str | None = None  # the topic inside the chat where the ticket began
+    # Set by the outbox for the bot's call: ``await item.sent_up_to(rest)`` after a piece of
+    # a long text went out, with the text still to send.
+    sent_up_to: Callable[[str], Awaitable[None]] | None = field(
+        default=None, compare=False, repr=False
+    )
 
 
 def add(session: Session, *, kind: str, platform: str, text: str, **fields) -> None:
@@ -235,6 +243,22 @@ class Outbox:
             row.status = "skipped" if skipped else "delivered"
             row.delivered_at = _now()  # a record, not a lease: no query for the clock
             row.locked_until = row.lease_owner = None
+            session.commit()
+
+    def keep_rest(self, item_id: int, rest: str) -> None:
+        """Part of a row's text went out: only ``rest`` is left to send (while this bot holds
+        the row)."""
+        with self.store.sessions() as session:
+            session.execute(
+                update(OutboxRow)
+                .where(
+                    OutboxRow.id == item_id,
+                    OutboxRow.status == "pending",
+                    OutboxRow.lease_owner == self.owner,
+                )
+                .values(text=rest)
+                .execution_options(synchronize_session=False)
+            )
             session.commit()
 
     def failed(self, item_id: int, error: str, *, permanent: bool = False) -> None:
@@ -361,7 +385,14 @@ async def _deliver_one(outbox: Outbox, item: OutboxItem, deliver) -> None:
     if not await asyncio.to_thread(outbox.renew, item.id):
         log.info("outbox: %s #%d is another bot's now", item.kind, item.id)
         return
-    call = asyncio.ensure_future(deliver(item))
+
+    async def sent_up_to(rest: str) -> None:
+        try:
+            await asyncio.to_thread(outbox.keep_rest, item.id, rest)
+        except Exception as exc:  # the database was away: a retry may repeat the piece
+            log.warning("outbox: progress of #%d not kept (%s)", item.id, type(exc).__name__)
+
+    call = asyncio.ensure_future(deliver(replace(item, sent_up_to=sent_up_to)))
     keeper = asyncio.create_task(_keep_lease(outbox, item.id, call))
     try:
         try:
@@ -411,6 +442,15 @@ async def _keep_lease(outbox: Outbox, item_id: int, call: asyncio.Future) -> Non
 
 _TICKET_LINK = re.compile(r"https?://\S+?/t/[A-Za-z0-9_-]{16,}")
 _CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
+
+
+def rest_after(text: str, pieces: list[str], sent: int) -> str:
+    """What is left of ``text`` once its first ``sent`` pieces (as a platform's splitter cut
+    them, each a stretch of ``text``) went out."""
+    position = 0
+    for piece in pieces[:sent]:
+        position = text.index(piece, position) + len(piece)
+    return text[position:].strip()
 
 
 def buttons_for(item: OutboxItem) -> list[Button]:

@@ -129,10 +129,13 @@ class FakeDiscord:
         retry_after: float = 0.5,
         code: int = 0,
         message: str = "",
+        skip: int = 0,
     ) -> None:
-        """Answer the next METHOD PATH (without /api/v10) with an error (429 by default)."""
+        """Answer the next METHOD PATH (without /api/v10) with an error (429 by default);
+        ``skip``: let that many go through first."""
         failure = _Failure(status, retry_after, code, message)
-        self._failures.setdefault((method.upper(), path), []).append(failure)
+        queue = self._failures.setdefault((method.upper(), path), [])
+        queue.extend([None] * skip + [failure])
 
     def rate_limit_next_post(self, channel_id: int, retry_after: float = 0.5) -> None:
         """The next POST /channels/{id}/messages gets a 429 with Retry-After."""
@@ -545,8 +548,8 @@ class FakeDiscord:
 
     async def _route(self, req: Request) -> tuple[int, Any]:
         failures = self._failures.get((req.method, req.path))
-        if failures:
-            failure = failures.pop(0)
+        failure = failures.pop(0) if failures else None
+        if failure is not None:
             if failure.status == 429:
                 raise _Reject(
                     429,

@@ -150,11 +150,14 @@ class FakeTelegram:
         }
         self._failures.setdefault(method, []).extend([error] * times)
 
-    def fail_next_with(self, method: str, status: int, description: str, times: int = 1) -> None:
+    def fail_next_with(
+        self, method: str, status: int, description: str, times: int = 1, *, skip: int = 0
+    ) -> None:
         """Answer the next ``times`` calls of ``method`` with this HTTP error (502: Telegram
-        away for a moment; 400: a request it refuses)."""
+        away for a moment; 400: a request it refuses); ``skip``: let that many go through
+        first."""
         error = {"ok": False, "error_code": status, "description": description}
-        self._failures.setdefault(method, []).extend([error] * times)
+        self._failures.setdefault(method, []).extend([None] * skip + [error] * times)
 
     # --- updates the test injects --------------------------------------------------------------
 
@@ -328,8 +331,8 @@ class FakeTelegram:
         if request.match_info["token"] != self.token:
             return _error(401, "Unauthorized")
         failures = self._failures.get(method)
-        if failures:
-            failure = failures.pop(0)
+        failure = failures.pop(0) if failures else None
+        if failure is not None:
             return web.json_response(failure, status=failure["error_code"])
         if method == "getUpdates":
             return await self._get_updates(params)

@@ -141,6 +141,38 @@ async def test_telegram_replies_wait_in_the_outbox_while_the_bot_is_down(
     assert len(texts) == 1  # delivered once
 
 
+# A reply longer than one platform message: numbered lines, to tell a repeated piece.
+LONG_REPLY = "\n".join(f"line {i:03d} " + "of a long answer " * 2 for i in range(90))
+
+
+def lines_sent(texts: list[str]) -> list[str]:
+    return [n for text in texts for n in re.findall(r"line \d{3}", text)]
+
+
+async def test_telegram_long_reply_retried_half_way_repeats_nothing(telegram: FakeTelegram, desk):
+    fake, store = telegram, desk.store
+    fake.send_private("I want to talk to a human")
+    handoff = await fake.wait_call("sendMessage", lambda c: "/t/" in c.params["text"])
+    ticket_id = ticket_id_in(handoff.params["text"], store)
+    await until(lambda: all(r["status"] == "delivered" for r in Outbox(store).rows()))  # announced
+    # the first piece goes out; the second finds Telegram away (three tries: the bot's retry
+    # after 1 and 2 s), so the row is tried again later
+    fake.fail_next_with("sendMessage", 502, "Bad Gateway", times=3, skip=1)
+    mark = len(fake.calls)
+    desk_reply(desk, ticket_id, LONG_REPLY)
+    await until(lambda: Outbox(store).rows(ticket_id=ticket_id)[-1]["status"] == "delivered")
+    row = Outbox(store).rows(ticket_id=ticket_id)[-1]
+    assert row["attempts"] == 1  # it did fail once, half-way
+    sent = [
+        c
+        for c in fake.calls[mark:]
+        if c.method == "sendMessage" and int(c.params["chat_id"]) == USER["id"]
+    ]
+    delivered = [c.params["text"] for c in sent if c.status == 200]
+    assert len(delivered) == 2 and [c.status for c in sent].count(502) == 3
+    assert lines_sent(delivered) == [f"line {i:03d}" for i in range(90)]  # each once, in order
+
+
 async def test_telegram_group_ticket_answer_goes_private_or_to_the_group(
     telegram: FakeTelegram, desk
 ):
@@ -257,6 +289,26 @@ async def test_discord_reply_from_the_desk_reaches_the_member_and_the_answer_joi
     await fake.message_create(fake.dm_message("It was TRC20, about two hours ago"))
     await until(lambda: "TRC20" in store.messages(ticket_id)[-1].text)
     assert "TRC20" in desk.get(f"/queue/{ticket_id}").text
+
+
+async def test_discord_long_reply_retried_half_way_repeats_nothing(discord_bot: FakeDiscord, desk):
+    fake, store = discord_bot, desk.store
+    dm = fake.dm_channel_of()
+    since = len(fake.requests)
+    await fake.message_create(fake.dm_message("I want to talk to a human"))
+    handoff = (await fake.wait_for_post(dm, since=since))[0].json["content"]
+    ticket_id = ticket_id_in(handoff, store)
+    await until(lambda: all(r["status"] == "delivered" for r in Outbox(store).rows()))  # announced
+    # the first piece goes out, the second gets a 503 (discord.py does not retry that one)
+    fake.fail_next("POST", f"/channels/{dm}/messages", 503, skip=1)
+    since = len(fake.requests)
+    desk_reply(desk, ticket_id, LONG_REPLY)
+    await until(lambda: Outbox(store).rows(ticket_id=ticket_id)[-1]["status"] == "delivered")
+    assert Outbox(store).rows(ticket_id=ticket_id)[-1]["attempts"] == 1
+    posts = await fake.wait_for_post(dm, since=since)
+    texts = [p.json["content"] for p in posts]
+    assert len(texts) == 3  # 4,000 characters and the header, in pieces of 2,000
+    assert lines_sent(texts) == [f"line {i:03d}" for i in range(90)]  # each once, in order
 
 
 async def test_discord_server_ticket_answer_by_dm_then_in_the_channel(
