@@ -134,7 +134,11 @@ class Sender:
                     raise
                 attempt += 1
             except NetworkError as exc:
-                if isinstance(exc, BadRequest) or network_failures >= len(NETWORK_RETRY_DELAYS):
+                if (
+                    isinstance(exc, BadRequest)
+                    or network_failures >= len(NETWORK_RETRY_DELAYS)
+                    or self.stopping.is_set()  # shutting down: the outbox tries again later
+                ):
                     raise
                 delay = NETWORK_RETRY_DELAYS[network_failures]
                 network_failures += 1
@@ -296,8 +300,14 @@ class TelegramChannel:
             await self.sender.call(
                 lambda: self.sender.bot.delete_message(chat_id=self.chat_id, message_id=message_id)
             )
-        except (Forbidden, BadRequest) as exc:
-            log.warning("could not delete a message in a Telegram chat: %s", exc.message)
+        except BadRequest as exc:
+            # "message to delete not found": gone already (a try that timed out had deleted
+            # it, or the member did): what the warning must know is that it is not there
+            if "not found" not in exc.message.lower():
+                log.warning("could not delete a message in a Telegram chat: %s", exc.message)
+                return False
+        except (Forbidden, NetworkError) as exc:  # the member is still warned
+            log.warning("could not delete a message in a Telegram chat: %s", type(exc).__name__)
             return False
         self.deleted = True
         return True

@@ -183,16 +183,23 @@ _CODE_RE = re.compile(
     re.IGNORECASE,
 )
 _DATE_RE = re.compile(r"(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])")
-# SMS and e-mail codes of 4 or 5 digits: only right after a code label ("验证码 4821",
-# "sms code: 48213"), never after a bare "code" ("error code 5001"), and not a quantity.
+# SMS and e-mail codes of 4 or 5 digits: only right after a label of such a code ("验证码
+# 4821", "sms code: 48213"; an authenticator's codes have 6 digits, so "2FA 2023" is a year,
+# and a bare "code" is an error's: "error code 5001"), not a year unless announced ("验证码是
+# 2024"), a date, a quantity, or a sender's number ("验证码 95588 发来的").
 _SHORT_CODE_RE = re.compile(
-    rf"{NOT_AFTER_ALNUM}(?<![+/$¥€£#])(?<!\d[.,])\d{{4,5}}{NOT_BEFORE_ALNUM}(?![.:/,]\d)"
-    r"(?!\s*(?:%|usdt|usd|btc|eth|cny|rmb|元|块|个|年|月|日|号|点|分|秒|位|次|天|小时|条|"
-    r"min|sec|s\b|hours?|days?|times?|digits?))",
+    rf"{NOT_AFTER_ALNUM}(?<![+/$¥€£#])(?<!\d[.,])\d{{4,5}}{NOT_BEFORE_ALNUM}(?![.:/,\-]\d)"
+    r"(?!\s*(?:%|usdt|usd|btc|eth|cny|rmb|u\b|元|块|个|年|月|日|号|点|分|秒|位|次|天|小时|条|"
+    r"开头|開頭|发|發|min|sec|s\b|hours?|days?|times?|digits?|error))",
     re.IGNORECASE,
 )
-_SHORT_CODE_GAP = re.compile(r"\s*(?:is|was|=|:|：|是|为|為)?\s*", re.IGNORECASE)
-_BARE_CODE = re.compile(r"(?:codes?|security\s*codes?|安全码)", re.IGNORECASE)
+_SHORT_CODE_LABEL = re.compile(
+    r"(?:sms|text|e-?mail|phone|verification|verify|login|confirmation|withdrawal)\s*codes?"
+    r"|(?:短信|邮箱|郵箱|手机|手機)?(?:验证码|驗證碼)|短信码|短信碼|校验码|校驗碼|动态码|動態碼",
+    re.IGNORECASE,
+)
+_SHORT_CODE_GAP = re.compile(r"\s*(?P<said>is|was|=|:|：|是|为|為)?\s*", re.IGNORECASE)
+_YEAR = re.compile(r"(?:19|20)\d\d")
 # 2FA backup keys: base32, often in groups of four, upper or lower case.
 _BASE32_RE = re.compile(
     rf"{NOT_AFTER_ALNUM}(?:[A-Za-z2-7]{{4}}[ -]){{3,9}}[A-Za-z2-7]{{1,4}}{NOT_BEFORE_ALNUM}"
@@ -236,11 +243,13 @@ def find_codes(norm: str, labels: Labels) -> list[tuple]:
             found.append((m.start(), m.end(), "otp"))
     for m in _SHORT_CODE_RE.finditer(norm):
         label = labels.before(m.start(), 8)
+        if label is None or label.kind != "otp":
+            continue
+        gap = _SHORT_CODE_GAP.fullmatch(norm[label.end : m.start()])
         if (
-            label is not None
-            and label.kind == "otp"
-            and not _BARE_CODE.fullmatch(norm[label.start : label.end])
-            and _SHORT_CODE_GAP.fullmatch(norm[label.end : m.start()])
+            gap is not None
+            and _SHORT_CODE_LABEL.fullmatch(norm[label.start : label.end])
+            and (gap.group("said") or not _YEAR.fullmatch(m.group()))
         ):
             found.append((m.start(), m.end(), "otp"))
     for m in _BASE32_RE.finditer(norm):

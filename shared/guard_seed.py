@@ -65,7 +65,7 @@ _NUMERAL = "[\u2460-\u24ff\u2776-\u2793\u3251-\u325f\u32b1-\u32bf]"
 _SYMBOLS = "<>=+~→⇒➜➔➡\u2190-\u21ff\u2600-\u27bf\u2b00-\u2bff\ufe0f\u200d\U0001f000-\U0001faff"
 _SEPARATOR_RE = re.compile(
     r"[\s,;|/·•\-_.:、，；。'\"`*?？" + _SYMBOLS + r"]*"  # "?" too: "???" stands for a word
-    r"(?:(?:(?:\(|\[|#|no\.?)?\d{1,2}(?:[.):\]、,\-]|\s|$)|" + _NUMERAL + r")"
+    r"(?:(?:(?:\(|\[|#|no\.?)?\d{1,2}(?:[.):\]、,\-]|\ufe0f?\u20e3|\s|$)|" + _NUMERAL + r")"
     r"[\s,;|/·•\-_.:、，；'\"`*?？" + _SYMBOLS + r"]*)?",
     re.IGNORECASE,
 )
@@ -255,14 +255,21 @@ def _repetition(norm: str, run: list[tuple[int, int, bool]]) -> bool:
     help ...", "moon moon ...". A random phrase repeats almost nothing; the one repetitive
     phrase people paste, the test vector "abandon ... about", passes its checksum."""
     words = [norm[start:end].lower() for start, end, _ in run]
-    if len(set(words)) >= MIN_DISTINCT or not words or not words[0].isascii():
+    if len(set(words)) >= MIN_DISTINCT or not words:
         return False
-    indexes = [_english_index(w) for w in words]
-    for length in VALID_LENGTHS:  # "my seed is abandon ... about, help": a window passes
-        for i in range(len(indexes) - length + 1):
-            window = indexes[i : i + length]
-            if None not in window and checksum_ok(window):  # type: ignore[arg-type]
-                return False
+    if len(set(words)) == 1:  # one word over and over: never a phrase, whatever its checksum
+        return True
+    if words[0].isascii():
+        lists = [[_english_index(w) for w in words]]
+    else:  # "冲🚀冲🚀冲🚀...": a cheer, unless it reads as a phrase in either list
+        both = [_chinese_indexes(w) for w in words]
+        lists = [[pair[0] for pair in both], [pair[1] for pair in both]]
+    for indexes in lists:
+        for length in VALID_LENGTHS:  # "my seed is abandon ... about, help": a window passes
+            for i in range(len(indexes) - length + 1):
+                window = indexes[i : i + length]
+                if None not in window and checksum_ok(window):  # type: ignore[arg-type]
+                    return False
     return True
 
 

@@ -695,7 +695,8 @@ class Pipeline:
         """Add the member's words unless the ticket has them already (a message addressed to
         the bot joined it when it was sent). False when the ticket is closed. Blocking."""
         if any(m.text == text for m in self.store.messages(ticket_id) if m.author == "user"):
-            return True
+            ticket = self.store.get(ticket_id)
+            return ticket is not None and ticket.status == "open"
         return self.store.add_message(ticket_id, "user", text)
 
     async def reload(self) -> ReloadResult:

@@ -77,6 +77,11 @@ SEED_SLIPPED = "legal winner thank year ave sausage worth useful legal wimner th
         ("seed: " + " 🔥 ".join(SEED_LEGAL.split()), "seed_phrase", "wave 🔥 sausage"),
         ("➡️".join(SEED_LEGAL.split()) + " pls", "seed_phrase", "thank➡️year"),
         ("my words " + " -> ".join(SEED_LEGAL.split()), "seed_phrase", "worth -> useful"),
+        (  # numbered with keycap emoji
+            " ".join(f"{i}\ufe0f\u20e3 {w}" for i, w in enumerate(SEED_LEGAL.split(), 1)),
+            "seed_phrase",
+            "sausage",
+        ),
         # "moon moon moon ...": a few words said over and over is chatter, not a phrase
         # (the test vector "abandon ... about" still counts: its checksum agrees)
         ("card 4111-1111-1111-1111 exp 12/25", "card_number", "4111-1111-1111-1111"),
@@ -184,6 +189,18 @@ def test_catches_and_redacts(text: str, kind: str, secret: str) -> None:
         "订单号 4111111111111111 还没处理",
         "UID 12345678, my 2FA is broken",
         "error code 4821 when I withdraw",  # a bare "code": an error, not a login code
+        # years, dates, senders' numbers, quantities after a code label
+        "短信验证码是 10690 开头的号码发的吗？",
+        "验证码 95588 发来的，是官方吗",
+        "I set up 2FA 2023, now I lost my phone",
+        "Google Authenticator 2024 update broke my codes",
+        "谷歌验证 2022 绑的，手机丢了",
+        "login code 1001 error again",
+        "验证码 2024-05-11 之后就收不到了",
+        "二次验证 5000 U 以上才要吗",
+        # a cheer: one word over and over, with emoji between
+        "冲🚀" * 11,
+        "牛🐂" * 24,
         "验证码60秒后才能重发",
         "验证码 2024年就收不到了",
         "sms code 1000 usdt fee?",

@@ -408,6 +408,21 @@ async def test_escalated_words_racing_the_close_of_the_ticket_open_a_new_one(min
     assert "alice: still not paid" in transcript(mini, outcome.ticket_url)
 
 
+async def test_escalating_words_already_on_a_ticket_closed_meanwhile_opens_a_new_one(mini):
+    group = {"is_private": False, "conversation_id": "group-1"}
+    first, _ = await ask(mini, "I want to talk to a human", user_id="alice", **group)
+    await ask(mini, "still not paid", user_id="alice", **group)  # joins ticket #1
+    closed = close_when_found(mini, "open_ticket")
+    mod = message("", is_moderator=True, user_id="mod", **group)
+    outcome = await mini.escalate(
+        mod, target_user_id="alice", target_user_name="alice", target_text="still not paid"
+    )
+    assert closed == [ticket_of(mini, first.ticket_url).id]
+    assert outcome.ticket_url != first.ticket_url  # not "added to" the closed ticket
+    assert ticket_of(mini, outcome.ticket_url).status == "open"
+    assert "alice: still not paid" in transcript(mini, outcome.ticket_url)
+
+
 async def test_moderator_escalation_redacts_the_target_text(mini):
     group = {"is_private": False, "conversation_id": "group-1", "user_name": "bob"}
     await ask(mini, "anyone around?", addressed=False, user_id="bob", **group)

@@ -359,6 +359,24 @@ async def test_without_delete_rights_the_member_is_asked_to_delete(bot: Running)
     assert "delete the message yourself" in warning.params["text"]
 
 
+async def test_a_delete_that_timed_out_but_went_through_counts_as_done(bot: Running):
+    # the first try reaches Telegram but its answer is lost (a 502 here); the second finds
+    # the message gone: it was deleted, and the warning says so
+    bot.fake.fail_next_with("deleteMessage", 502, "Bad Gateway")
+    bot.fake.fail_next_with("deleteMessage", 400, "Bad Request: message to delete not found")
+    bot.fake.send_group(f"restore with {SEED}")
+    warning = await bot.reply()
+    assert "removed" in warning.params["text"]
+    assert [c.status for c in bot.fake.calls_to("deleteMessage")] == [502, 400]
+
+
+async def test_a_delete_telegram_cannot_make_still_warns_the_member(bot: Running):
+    bot.fake.fail_next_with("deleteMessage", 502, "Bad Gateway", times=3)
+    bot.fake.send_group(f"restore with {SEED}")
+    warning = await bot.reply()
+    assert "delete the message yourself" in warning.params["text"]
+
+
 async def test_ordinary_chatter_is_left_alone_and_mentions_are_answered(bot: Running):
     bot.fake.send_group("gm, when moon? how do I reset my password lol")
     bot.fake.send_group("/price@OtherBot BTC", user=OTHER_USER)
