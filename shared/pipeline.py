@@ -247,6 +247,8 @@ class Pipeline:
     async def _join_open_ticket(self, msg: Incoming, text: str) -> Ticket | None:
         """The member's open ticket, with ``text`` added to it (nothing they say is lost),
         also when they answer privately a reply to the ticket they opened in a group."""
+        if self.store.holders.surely_none(msg.platform, msg.user_id):
+            return None  # most members: known without asking the database
         ticket = await asyncio.to_thread(
             self.store.find_open, msg.platform, msg.conversation_id, msg.user_id, msg.is_private
         )

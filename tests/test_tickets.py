@@ -212,3 +212,61 @@ def test_a_database_error_does_not_quote_the_members_words_or_a_token(store):
         store.by_token(ticket.token)
     assert "tickets" in str(failure.value)
     assert ticket.token not in str(failure.value)
+
+
+# --- members known to hold open tickets (shared/ticket_holders.py) ---------------------------
+
+
+def count_queries(store) -> list[str]:
+    """Every statement the store's engine runs from now on."""
+    from sqlalchemy import event
+
+    statements: list[str] = []
+    event.listen(store.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    return statements
+
+
+def test_a_member_without_a_ticket_costs_no_query_while_the_set_is_fresh(store):
+    assert store.find_open("telegram", "c1", "u1") is None  # the first look reads the set
+    queries = count_queries(store)
+    for i in range(20):
+        assert store.find_open("telegram", "c1", f"u{i}") is None
+    assert queries == []
+    ticket, _ = open_for(store, user="u7")
+    assert store.find_open("telegram", "c1", "u7") == ticket  # known at once, this process
+
+
+def test_tickets_opened_or_closed_by_another_process_are_known_after_a_refresh(db_url, store):
+    other = TicketStore(db_url, "https://support.example/")  # another bot on the same database
+    try:
+        assert store.find_open("telegram", "c1", "u1") is None
+        ticket, _ = open_for(other, user="u1")
+        # within the refresh time this process may not know it yet; after it, it does
+        store.holders.refresh_seconds = 0.0
+        assert store.find_open("telegram", "c1", "u1") == ticket
+        assert other.close(ticket.id)
+        assert store.find_open("telegram", "c1", "u1") is None
+        store.holders.refresh_seconds = 60.0
+        queries = count_queries(store)
+        assert store.find_open("telegram", "c1", "u1") is None  # left the set with its close
+        assert queries == []
+    finally:
+        other.dispose()
+
+
+def test_a_ticket_opened_while_the_set_is_read_is_not_forgotten():
+    from shared.ticket_holders import OpenTicketHolders
+
+    holders: OpenTicketHolders
+
+    def slow_read() -> set[tuple[str, str]]:
+        holders.add("telegram", "u1")  # opened after the read began: the read misses it
+        return set()
+
+    holders = OpenTicketHolders(slow_read)
+    holders.refresh_if_stale()
+    assert not holders.surely_none("telegram", "u1")
+    assert holders.surely_none("telegram", "u2")
+    holders = OpenTicketHolders(lambda: set(), refresh_seconds=0.0)
+    holders.refresh_if_stale()
+    assert not holders.surely_none("telegram", "u2")  # stale at once: ask the database
