@@ -264,15 +264,20 @@ async def discord_bot(make_pipeline, settings: Settings, fast_outbox):
         await fake.close()
 
 
-async def test_discord_reply_from_the_desk_reaches_the_member_and_the_answer_joins(
-    discord_bot: FakeDiscord, desk
-):
-    fake, store = discord_bot, desk.store
+async def discord_dm_ticket(fake: FakeDiscord, store) -> tuple[int, int]:
+    """The member asks for a human in a DM: (the DM channel, the ticket's id)."""
     dm = fake.dm_channel_of()
     since = len(fake.requests)
     await fake.message_create(fake.dm_message("I want to talk to a human"))
     handoff = (await fake.wait_for_post(dm, since=since))[0].json["content"]
-    ticket_id = ticket_id_in(handoff, store)
+    return dm, ticket_id_in(handoff, store)
+
+
+async def test_discord_reply_from_the_desk_reaches_the_member_and_the_answer_joins(
+    discord_bot: FakeDiscord, desk
+):
+    fake, store = discord_bot, desk.store
+    dm, ticket_id = await discord_dm_ticket(fake, store)
     token = store.get(ticket_id).token
 
     staff = (await fake.wait_for_post(DISCORD_STAFF))[0].json
@@ -293,11 +298,7 @@ async def test_discord_reply_from_the_desk_reaches_the_member_and_the_answer_joi
 
 async def test_discord_long_reply_retried_half_way_repeats_nothing(discord_bot: FakeDiscord, desk):
     fake, store = discord_bot, desk.store
-    dm = fake.dm_channel_of()
-    since = len(fake.requests)
-    await fake.message_create(fake.dm_message("I want to talk to a human"))
-    handoff = (await fake.wait_for_post(dm, since=since))[0].json["content"]
-    ticket_id = ticket_id_in(handoff, store)
+    dm, ticket_id = await discord_dm_ticket(fake, store)
     await until(lambda: all(r["status"] == "delivered" for r in Outbox(store).rows()))  # announced
     # the first piece goes out, the second gets a 503 (discord.py does not retry that one)
     fake.fail_next("POST", f"/channels/{dm}/messages", 503, skip=1)
