@@ -48,6 +48,7 @@ from shared.outbox import (
     SKIPPED,
     OutboxItem,
     PermanentFailure,
+    Unsent,
     buttons_for,
     idle_hours_from_env,
     interval_from_env,
@@ -612,10 +613,11 @@ class DiscordFrontEnd:
         # The member by DM first, whatever the ticket's channel: a DM ticket's channel is that
         # DM, and a server channel must not get the ticket link. (Asking discord.py's cache
         # which it is fails for threads: archived ones leave the cache.)
+        unsent = Unsent(item)
         if user_id:
             try:
                 dm = await client.create_dm(discord.Object(id=user_id))
-                await _send_all(dm, item.text, _NO_PINGS, buttons, item.sent_up_to)
+                await _send_all(dm, item.text, _NO_PINGS, buttons, unsent.sent_up_to)
                 return None
             except (discord.Forbidden, discord.NotFound):  # DMs closed, or no such user
                 # any other error: the row is retried
@@ -625,7 +627,7 @@ class DiscordFrontEnd:
         target = client.get_partial_messageable(channel_id)
         users = [discord.Object(id=user_id)] if user_id else []
         mention = discord.AllowedMentions(users=users)
-        text = without_ticket_links(item.text)
+        text = without_ticket_links(unsent.text)  # what the DM did not get
         try:
             await _send_all(
                 target,

@@ -80,6 +80,7 @@ from shared.outbox import (
     SKIPPED,
     OutboxItem,
     PermanentFailure,
+    Unsent,
     buttons_for,
     idle_hours_from_env,
     interval_from_env,
@@ -406,15 +407,16 @@ class TelegramFrontend:
         # negative: a ticket of a channel poster, or of an anonymous administrator (who posts
         # as the group), has no private chat, and its link must not go to a channel or group.
         private_ticket = chat_id > 0 and user_id == chat_id
+        unsent = Unsent(item)
         if not private_ticket and user_id > 0:  # a group ticket: the member privately first
             try:
                 await self.sender.send_text(
-                    user_id, item.text, markup=markup, sent_up_to=item.sent_up_to
+                    user_id, item.text, markup=markup, sent_up_to=unsent.sent_up_to
                 )
                 return None
             except (Forbidden, BadRequest):
                 log.info("outbox: the member has no private chat with the bot; using the group")
-        text = item.text if private_ticket else without_ticket_links(item.text)
+        text = unsent.text if private_ticket else without_ticket_links(unsent.text)
         thread = int(item.thread_id) if item.thread_id else None  # its forum topic
         try:
             await self.sender.send_text(

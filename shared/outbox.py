@@ -444,6 +444,20 @@ _TICKET_LINK = re.compile(r"https?://\S+?/t/[A-Za-z0-9_-]{16,}")
 _CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
 
 
+class Unsent:
+    """What is left of an item's text while a bot sends it piece by piece: a fallback (the
+    member's group when their private chat refuses half-way) sends only that."""
+
+    def __init__(self, item: OutboxItem) -> None:
+        self.text = item.text
+        self._item = item
+
+    async def sent_up_to(self, rest: str) -> None:
+        self.text = rest
+        if self._item.sent_up_to is not None:
+            await self._item.sent_up_to(rest)
+
+
 def rest_after(text: str, pieces: list[str], sent: int) -> str:
     """What is left of ``text`` once its first ``sent`` pieces (as a platform's splitter cut
     them, each a stretch of ``text``) went out."""

@@ -7,7 +7,8 @@ local SQLite file (a thread hop and the interpreter lock; with PostgreSQL it is 
 round trip). This set holds the members that may have one: everyone with an open ticket when
 the set was last read from the database, plus everyone this process has opened a ticket for
 since (added before the ticket is written, so there is no moment when the ticket exists and
-the set does not know it). A member outside the set, while the set is fresh, has no open
+the set does not know it, and again after: a re-read that began before the write did not see
+it). A member outside the set, while the set is fresh, has no open
 ticket: no query. The set is read again after ``REFRESH_SECONDS``, so a ticket opened by
 another process sharing the database is known here within that time, and members whose
 tickets were closed leave the set.

@@ -255,37 +255,42 @@ class TicketStore:
         Returns (ticket, created). Safe against double clicks and retried deliveries: the
         database allows one open ticket per member and conversation.
         """
-        self.holders.add(platform, user_id)  # before the ticket exists: never a moment unknown
-        with self._lock, self.sessions() as session:
-            existing = self._open_row(session, platform, conversation_id, user_id, private)
-            if existing is not None:
-                return _ticket(existing), False
-            row = TicketRow(
-                token=secrets.token_urlsafe(TOKEN_BYTES),
-                platform=platform,
-                conversation_id=conversation_id,
-                user_id=user_id,
-                user_name=user_name,
-                language=language,
-                category=category,
-                reason=reason,
-                escalated_by=escalated_by,
-                thread_id=thread_id,
-            )
-            session.add(row)
-            try:
-                session.flush()
-            except IntegrityError:  # another process opened it first
-                session.rollback()
+        # Known before the ticket exists, and again once it is written (a re-read of the set
+        # that began before the write would otherwise drop the member: ticket_holders.py).
+        self.holders.add(platform, user_id)
+        try:
+            with self._lock, self.sessions() as session:
                 existing = self._open_row(session, platform, conversation_id, user_id, private)
-                if existing is None:
-                    raise
-                return _ticket(existing), False
-            for author, text in transcript:
-                session.add(MessageRow(ticket_id=row.id, author=author, text=text))
-            self._announce(session, row)
-            session.commit()
-            return _ticket(row), True
+                if existing is not None:
+                    return _ticket(existing), False
+                row = TicketRow(
+                    token=secrets.token_urlsafe(TOKEN_BYTES),
+                    platform=platform,
+                    conversation_id=conversation_id,
+                    user_id=user_id,
+                    user_name=user_name,
+                    language=language,
+                    category=category,
+                    reason=reason,
+                    escalated_by=escalated_by,
+                    thread_id=thread_id,
+                )
+                session.add(row)
+                try:
+                    session.flush()
+                except IntegrityError:  # another process opened it first
+                    session.rollback()
+                    existing = self._open_row(session, platform, conversation_id, user_id, private)
+                    if existing is None:
+                        raise
+                    return _ticket(existing), False
+                for author, text in transcript:
+                    session.add(MessageRow(ticket_id=row.id, author=author, text=text))
+                self._announce(session, row)
+                session.commit()
+                return _ticket(row), True
+        finally:
+            self.holders.add(platform, user_id)
 
     def desk_url_for(self, ticket_id: int) -> str:
         """The moderators' page of a ticket (behind the desk's login; no token in it)."""

@@ -270,3 +270,26 @@ def test_a_ticket_opened_while_the_set_is_read_is_not_forgotten():
     holders = OpenTicketHolders(lambda: set(), refresh_seconds=0.0)
     holders.refresh_if_stale()
     assert not holders.surely_none("telegram", "u2")  # stale at once: ask the database
+
+
+def test_a_reread_of_the_set_while_a_ticket_is_written_does_not_hide_it(store):
+    """A re-read that starts after the member was added but reads before the ticket is
+    committed must not leave the member out (their messages would not join the ticket)."""
+    import threading
+
+    now = [1000.0]
+    store.holders._clock = lambda: now[0]
+    assert store.find_open("telegram", "c0", "someone") is None  # the set is read: empty
+    now[0] += store.holders.refresh_seconds + 1  # stale
+    announce = store._announce
+
+    def announce_while_another_message_looks(session, row):  # after the insert, before commit
+        announce(session, row)
+        other = threading.Thread(target=store.find_open, args=("telegram", "c9", "other"))
+        other.start()
+        other.join()
+
+    store._announce = announce_while_another_message_looks
+    ticket, created = open_for(store, user="42")
+    assert created
+    assert store.find_open("telegram", "c1", "42") == ticket
