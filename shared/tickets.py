@@ -407,8 +407,10 @@ class TicketStore:
         platform: str | None = None,
         language: str | None = None,
         limit: int | None = None,
+        offset: int = 0,
     ) -> list[Ticket]:
-        """Tickets, newest first, filtered by status, claim, platform and language."""
+        """Tickets, newest first, filtered by status, claim, platform and language; ``limit``
+        of them after the first ``offset`` (the desk's pages)."""
         with self.sessions() as session:
             query = select(TicketRow).order_by(TicketRow.id.desc())
             if status:
@@ -425,6 +427,8 @@ class TicketStore:
                 query = query.where(TicketRow.language == language)
             if limit:
                 query = query.limit(limit)
+            if offset:
+                query = query.offset(offset)
             return [_ticket(r) for r in session.scalars(query)]
 
     def counts(self, platforms: tuple[str, ...] | None = None) -> dict[str, int]:

@@ -142,6 +142,83 @@ def test_a_closed_ticket_takes_a_rating_once(desk):
     assert desk.store.get(ticket.id).rating == 4
 
 
+def test_a_rating_that_was_not_saved_does_not_say_thank_you(desk):
+    ticket = open_ticket(desk.store)
+    page = desk.get(f"/t/{ticket.token}")
+    early = desk.post(f"/t/{ticket.token}/rate", data={"stars": "5", "csrf": csrf_of(page.text)})
+    assert "was not saved" in early.text  # still open
+    desk.store.close(ticket.id)
+    for stars in ("9", "-1", "0", "abc", "99999999999999999999"):
+        refused = desk.post(
+            f"/t/{ticket.token}/rate", data={"stars": stars, "csrf": csrf_of(page.text)}
+        )
+        assert refused.status_code == 200 and "was not saved" in refused.text, stars
+    assert desk.store.get(ticket.id).rating is None
+
+
+SEED_12 = "abandon ability able about above absent absorb abstract absurd abuse access accident"
+
+
+def test_too_long_details_are_refused_whole_and_come_back_without_their_secret(desk):
+    """Cut at 4,000 characters before the guard read it, a seed phrase lost its last words and
+    the rest was stored as it was: now the whole text is scanned and a text over the limit is
+    refused, with the words given back (secret removed) to be shortened."""
+    ticket = open_ticket(desk.store)
+    before = len(desk.store.messages(ticket.id))
+    page = desk.get(f"/t/{ticket.token}")
+    head = "my seed phrase is " + " ".join(SEED_12.split()[:10])
+    text = "a" * (4000 - len(head) - 1) + " " + head + " access accident"
+    refused = desk.post(f"/t/{ticket.token}", data={"text": text, "csrf": csrf_of(page.text)})
+    assert refused.status_code == 400 and "at most 4,000 characters" in refused.text
+    assert "absurd abuse" not in refused.text and "[seed phrase removed]" in refused.text
+    assert len(desk.store.messages(ticket.id)) == before
+    # line breaks count once, as the browser counts them against maxlength
+    lines = "\r\n".join(f"line {i:03d} " + "x" * 13 for i in range(170))  # 3,909 typed
+    sent = desk.post(f"/t/{ticket.token}", data={"text": lines, "csrf": csrf_of(page.text)})
+    assert "Added to your ticket." in sent.text
+    assert desk.store.messages(ticket.id)[-1].text == lines.replace("\r\n", "\n")
+
+
+def test_a_too_long_reply_is_refused_whole_and_comes_back(desk):
+    ticket = open_ticket(desk.store)
+    assert login(desk).status_code == 303
+    page = desk.get(f"/queue/{ticket.id}")
+    text = "word " * 900  # 4,500 characters
+    refused = desk.post(
+        f"/queue/{ticket.id}/reply", data={"text": text, "csrf": csrf_of(page.text)}
+    )
+    assert refused.status_code == 400 and "at most 4,000 characters" in refused.text
+    assert refused.text.count("word word") > 400  # the reply is in the form again
+    assert [r for r in Outbox(desk.store).rows(ticket_id=ticket.id) if r["kind"] == "reply"] == []
+
+
+def test_ticket_ids_beyond_the_database_are_not_found(desk):
+    assert login(desk).status_code == 303
+    page = desk.get("/queue")
+    for ticket_id in ("9223372036854775808", "99999999999999999999999", "2147483648"):
+        assert desk.get(f"/queue/{ticket_id}").status_code == 404
+        posted = desk.post(
+            f"/queue/{ticket_id}/reply", data={"text": "hi", "csrf": csrf_of(page.text)}
+        )
+        assert posted.status_code == 404
+
+
+def test_the_queue_pages_through_every_ticket(desk):
+    from shared.desk.app import QUEUE_LIMIT
+
+    tickets = [open_ticket(desk.store, user=f"u{i}") for i in range(QUEUE_LIMIT + 5)]
+    assert login(desk).status_code == 303
+    first = desk.get("/queue")
+    shown = set(re.findall(r'href="/queue/(\d+)"', first.text))
+    assert len(shown) == QUEUE_LIMIT and "page=2" in first.text
+    second = desk.get("/queue?status=open&page=2")
+    shown |= set(re.findall(r'href="/queue/(\d+)"', second.text))
+    assert shown == {str(t.id) for t in tickets}  # the oldest ones too
+    assert "page=3" not in second.text and "page=1" in second.text
+    assert desk.get("/queue?page=abc").status_code == 200
+    assert desk.get("/queue?page=999999999999").status_code == 200
+
+
 # --- nothing without a login --------------------------------------------------------------
 
 

@@ -34,7 +34,7 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
-from fastapi import FastAPI, Form, HTTPException, Request
+from fastapi import FastAPI, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -57,7 +57,8 @@ log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
 COOKIE = "sb_session"
 MAX_TEXT = 4000  # characters a member or a moderator may send at once
-QUEUE_LIMIT = 200
+QUEUE_LIMIT = 200  # tickets on one page of the queue
+MAX_TICKET_ID = 2**31 - 1  # the databases' integer ids
 CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'none'"
@@ -207,7 +208,7 @@ def create_app(
             ticket=ticket,
             messages=store.messages(ticket.id),
             language="zh" if ticket.language == "zh" else "en",
-            done=done if done in ("sent", "removed", "empty", "rated") else "",
+            done=done if done in ("sent", "removed", "empty", "rated", "not_rated") else "",
             token=token,
         )
 
@@ -215,23 +216,36 @@ def create_app(
     def add_details(request: Request, token: str, text: str = Form(""), csrf: str = Form("")):
         check_csrf(request, csrf)
         ticket = member_ticket(token)
-        text = text.strip()[:MAX_TEXT]
+        text = _form_text(text)
         if ticket.status != "open":
             return _back(f"/t/{token}")
         if not text:
             return _back(f"/t/{token}", done="empty")
-        found = scan(text)
+        found = scan(text)  # all of it: a cut could leave most of a secret unrecognised
+        if len(text) > MAX_TEXT:  # refused, not cut: the words come back to be shortened
+            return page(
+                request,
+                "ticket.html",
+                status=400,
+                ticket=ticket,
+                messages=store.messages(ticket.id),
+                language="zh" if ticket.language == "zh" else "en",
+                done="too_long",
+                draft=found.redacted,
+                token=token,
+            )
         if not store.add_message(ticket.id, "user", found.redacted):
             return _back(f"/t/{token}")  # closed meanwhile: the page now says so
         log.info("desk: a member added details to ticket %s", ticket.id)
         return _back(f"/t/{token}", done="removed" if found.sensitive else "sent")
 
     @app.post("/t/{token}/rate")
-    def rate(request: Request, token: str, stars: int = Form(0), csrf: str = Form("")):
+    def rate(request: Request, token: str, stars: str = Form(""), csrf: str = Form("")):
         check_csrf(request, csrf)
         ticket = member_ticket(token)
-        store.rate(ticket.id, stars)
-        return _back(f"/t/{token}", done="rated")
+        number = int(stars) if stars.strip().isdigit() and len(stars.strip()) == 1 else 0
+        rated = store.rate(ticket.id, number)  # 1-5, a closed ticket, once
+        return _back(f"/t/{token}", done="rated" if rated else "not_rated")
 
     # --- moderators ------------------------------------------------------------------------
 
@@ -341,9 +355,12 @@ def create_app(
         platform: str = "",
         language: str = "",
         done: str = "",
+        page_number: str = Query("1", alias="page"),
     ):
         moderator = require(request)
         status = status if status in ("open", "closed", "all") else "open"
+        number = int(page_number) if page_number.isdigit() and len(page_number) <= 6 else 1
+        number = max(number, 1)
         tickets = store.tickets(
             None if status == "all" else status,
             claimed_by=moderator.name if claim == "mine" else None,
@@ -351,8 +368,16 @@ def create_app(
             platforms=config.platforms,
             platform=platform[:32] or None,
             language=language[:16] or None,
-            limit=QUEUE_LIMIT,
+            limit=QUEUE_LIMIT + 1,  # one more: is there an older page?
+            offset=(number - 1) * QUEUE_LIMIT,
         )
+        older, tickets = len(tickets) > QUEUE_LIMIT, tickets[:QUEUE_LIMIT]
+        filters = {"status": status, "claim": claim, "platform": platform, "language": language}
+
+        def page_url(n: int) -> str:
+            query = {k: v for k, v in filters.items() if v}
+            return "/queue?" + urlencode({**query, "page": n})
+
         return page(
             request,
             "queue.html",
@@ -360,11 +385,16 @@ def create_app(
             tickets=tickets,
             last=store.last_messages([t.id for t in tickets]),
             counts=store.counts(config.platforms),
-            filters={"status": status, "claim": claim, "platform": platform, "language": language},
+            filters=filters,
+            page_number=number,
+            newer_url=page_url(number - 1) if number > 1 else "",
+            older_url=page_url(number + 1) if older else "",
             done="password_changed" if done == "password_changed" else "",
         )
 
     def moderator_ticket(ticket_id: int) -> Ticket:
+        if not 1 <= ticket_id <= MAX_TICKET_ID:  # no such ticket (and no database overflow)
+            raise HTTPException(status_code=404)
         ticket = visible(store.get(ticket_id))
         if ticket is None:
             raise HTTPException(status_code=404)
@@ -399,10 +429,22 @@ def create_app(
         moderator = require(request)
         check_csrf(request, csrf)
         ticket = moderator_ticket(ticket_id)
-        text = text.strip()[:MAX_TEXT]
+        text = _form_text(text)
         if not text:
             return _back(f"/queue/{ticket.id}")
-        found = scan(text)
+        found = scan(text)  # all of it: a cut could leave most of a secret unrecognised
+        if len(text) > MAX_TEXT:  # refused, not cut: the reply comes back to be shortened
+            return page(
+                request,
+                "moderator_ticket.html",
+                status=400,
+                moderator=moderator,
+                ticket=ticket,
+                messages=store.messages(ticket.id),
+                deliveries=[r for r in outbox.rows(ticket_id=ticket.id) if r["kind"] != "announce"],
+                done="reply_too_long",
+                draft=found.redacted,
+            )
         if not store.reply(ticket.id, moderator.name, found.redacted):
             return _back(f"/queue/{ticket.id}", done="not_open")
         log.info("desk: %s replied to ticket %s", moderator.name, ticket.id)
@@ -431,6 +473,12 @@ _MODERATOR_NOTES = {"claimed", "released", "reply_sent", "reply_removed", "close
 
 class _LoginRequired(Exception):
     pass
+
+
+def _form_text(raw: str) -> str:
+    """A form's text as the member or moderator typed it: browsers send line breaks as two
+    characters (CR LF) but count them as one against ``maxlength``."""
+    return raw.replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
 def _back(path: str, **query: str) -> RedirectResponse:

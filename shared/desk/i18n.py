@@ -36,6 +36,16 @@ LABELS: dict[str, tuple[str, str]] = {
         "如果您曾在别处透露过，请立即更改。",
     ),
     "empty": ("Please write something first.", "请先输入内容。"),
+    "too_long": (
+        "Not sent: at most 4,000 characters at once. Your text is below (any secret taken "
+        "out): shorten it or send it in parts.",
+        "未发送：每次最多 4000 个字符。您的内容在下方（敏感信息已删除），请缩短或分几次发送。",
+    ),
+    "not_rated": (
+        "Your rating was not saved: pick 1 to 5 stars once the ticket is closed (a ticket is "
+        "rated once).",
+        "评分未保存：请在工单关闭后选择 1 到 5 星（每个工单只能评分一次）。",
+    ),
     "closed_note": ("This ticket is closed.", "此工单已关闭。"),
     "rate": ("How did we do?", "您对本次服务满意吗？"),
     "rate_send": ("Rate", "评分"),
@@ -94,6 +104,14 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "close": ("Close ticket", "关闭工单"),
     "reply_sent": ("Reply queued for delivery.", "回复已进入发送队列。"),
+    "newer": ("Newer", "较新"),
+    "older": ("Older", "较早"),
+    "page": ("Page", "页"),
+    "reply_too_long": (
+        "Not sent: at most 4,000 characters at once. Your reply is below (any secret taken "
+        "out): shorten it or send it in parts.",
+        "未发送：每次最多 4000 个字符。回复内容在下方（敏感信息已删除），请缩短或分几次发送。",
+    ),
     "reply_removed": (
         "Reply queued, but a secret was removed from it first.",
         "回复已进入发送队列，但其中的敏感信息已被删除。",
