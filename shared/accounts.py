@@ -38,6 +38,7 @@ LOGIN_WINDOW = timedelta(minutes=15)
 LOGIN_MAX_FAILURES = 5  # per name and address within the window; then 429
 NAME = re.compile(r"^[A-Za-z0-9_.\-]{2,64}$")
 MIN_PASSWORD = 10
+MAX_PASSWORD = 1024  # the login reads no more than this
 
 
 def _now() -> datetime:
@@ -107,6 +108,8 @@ def _new_hash(password: str) -> str:
     """The hash of a password being set; too short a one is refused."""
     if len(password) < MIN_PASSWORD:
         raise AccountError(f"a password has at least {MIN_PASSWORD} characters")
+    if len(password) > MAX_PASSWORD:
+        raise AccountError(f"a password has at most {MAX_PASSWORD} characters")
     return hash_password(password)
 
 

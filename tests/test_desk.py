@@ -276,6 +276,8 @@ def test_passwords_are_scrypt_hashes(desk_store):
         Accounts(desk_store).add("x y", "a long passphrase")
     with pytest.raises(ValueError):
         Accounts(desk_store).add("short", "short")
+    with pytest.raises(ValueError):  # longer than the login reads: it could never log in
+        Accounts(desk_store).add("long", "x" * 1025)
 
 
 def test_add_moderator_reads_the_password_from_stdin():

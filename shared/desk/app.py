@@ -42,6 +42,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.accounts import (
     LOGIN_MAX_FAILURES,
+    MAX_PASSWORD,
     SESSION_HOURS,
     AccountError,
     Accounts,
@@ -273,7 +274,7 @@ def create_app(
             if accounts.recent_failures(key, address) >= LOGIN_MAX_FAILURES:
                 log.warning("desk: login rate limit for a name from %s", address)
                 return "login_limited"
-            moderator = accounts.authenticate(name, password[:1024])
+            moderator = accounts.authenticate(name, password[:MAX_PASSWORD])
             if moderator is None:
                 accounts.record_failure(key, address)
                 log.info("desk: wrong password from %s", address)
