@@ -606,7 +606,7 @@ class DiscordFrontEnd:
             if not self.options.staff_channel:
                 return SKIPPED
             staff = client.get_partial_messageable(self.options.staff_channel)
-            await _send_all(staff, item.text, _NO_PINGS, sent_up_to=item.sent_up_to)
+            await _send_all(staff, item.text, _NO_PINGS, save_rest=item.save_rest)
             return None
         channel_id, user_id = int(item.conversation_id or 0), int(item.user_id or 0)
         buttons = buttons_for(item)  # the rating stars (a press comes back as an interaction)
@@ -617,7 +617,7 @@ class DiscordFrontEnd:
         if user_id:
             try:
                 dm = await client.create_dm(discord.Object(id=user_id))
-                await _send_all(dm, item.text, _NO_PINGS, buttons, unsent.sent_up_to)
+                await _send_all(dm, item.text, _NO_PINGS, buttons, unsent.save_rest)
                 return None
             except (discord.Forbidden, discord.NotFound):  # DMs closed, or no such user
                 # any other error: the row is retried
@@ -634,7 +634,7 @@ class DiscordFrontEnd:
                 f"<@{user_id}> {text}" if user_id else text,
                 mention,
                 buttons,
-                item.sent_up_to,
+                item.save_rest,
             )
         except (discord.NotFound, discord.Forbidden) as exc:  # retrying will not help
             raise PermanentFailure(type(exc).__name__) from None
@@ -703,18 +703,18 @@ async def _send_all(
     text: str,
     mentions: discord.AllowedMentions,
     buttons: list[Button] | None = None,
-    sent_up_to: Callable[[str], Awaitable[None]] | None = None,
+    save_rest: Callable[[str], Awaitable[None]] | None = None,
 ) -> None:
     """``text`` in as many messages as it takes; the buttons go under the last one.
-    ``sent_up_to(rest)`` is told what is left after each piece but the last (the outbox
+    ``save_rest(rest)`` is told what is left after each piece but the last (the outbox
     keeps it, so that a retry does not repeat what went out)."""
     pieces = split_text(text)
     for i, piece in enumerate(pieces):
         last = i == len(pieces) - 1
         view = ButtonsView(buttons) if buttons and last else None
         await target.send(piece, allowed_mentions=mentions, view=view)
-        if sent_up_to is not None and not last:
-            await sent_up_to(rest_after(text, pieces, i + 1))
+        if save_rest is not None and not last:
+            await save_rest(rest_after(text, pieces, i + 1))
 
 
 def _button_label(message: discord.Message | None, custom_id: str) -> str:

@@ -396,7 +396,7 @@ class TelegramFrontend:
                 return SKIPPED
             try:
                 await self.sender.send_text(
-                    self.config.staff_chat, item.text, sent_up_to=item.sent_up_to
+                    self.config.staff_chat, item.text, save_rest=item.save_rest
                 )
             except (Forbidden, BadRequest) as exc:
                 raise PermanentFailure(f"staff chat: {type(exc).__name__}") from None
@@ -411,7 +411,7 @@ class TelegramFrontend:
         if not private_ticket and user_id > 0:  # a group ticket: the member privately first
             try:
                 await self.sender.send_text(
-                    user_id, item.text, markup=markup, sent_up_to=unsent.sent_up_to
+                    user_id, item.text, markup=markup, save_rest=unsent.save_rest
                 )
                 return None
             except (Forbidden, BadRequest):
@@ -420,7 +420,7 @@ class TelegramFrontend:
         thread = int(item.thread_id) if item.thread_id else None  # its forum topic
         try:
             await self.sender.send_text(
-                chat_id, text, markup=markup, thread_id=thread, sent_up_to=item.sent_up_to
+                chat_id, text, markup=markup, thread_id=thread, save_rest=item.save_rest
             )
         except (Forbidden, BadRequest) as exc:
             raise PermanentFailure(type(exc).__name__) from None

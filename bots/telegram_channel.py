@@ -169,10 +169,10 @@ class Sender:
         markup: InlineKeyboardMarkup | None = None,
         reply_to: int | None = None,
         thread_id: int | None = None,
-        sent_up_to: Callable[[str], Awaitable[None]] | None = None,
+        save_rest: Callable[[str], Awaitable[None]] | None = None,
     ) -> None:
         """Send ``text`` in as many messages as it takes; the buttons go under the last one.
-        ``sent_up_to(rest)`` is told what is left after each piece but the last (the outbox
+        ``save_rest(rest)`` is told what is left after each piece but the last (the outbox
         keeps it, so that a retry does not repeat what went out)."""
         pieces = split_text(text)
         if not pieces:
@@ -195,8 +195,8 @@ class Sender:
                     reply_parameters=quote,
                 )
             )
-            if sent_up_to is not None and not last:
-                await sent_up_to(rest_after(text, pieces, i + 1))
+            if save_rest is not None and not last:
+                await save_rest(rest_after(text, pieces, i + 1))
 
 
 class TelegramChannel:
@@ -303,7 +303,7 @@ class TelegramChannel:
         except BadRequest as exc:
             # "message to delete not found": gone already (a try that timed out had deleted
             # it, or the member did): what the warning must know is that it is not there
-            if "not found" not in exc.message.lower():
+            if "message to delete not found" not in exc.message.lower():
                 log.warning("could not delete a message in a Telegram chat: %s", exc.message)
                 return False
         except (Forbidden, NetworkError) as exc:  # the member is still warned

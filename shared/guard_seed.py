@@ -61,7 +61,8 @@ def checksum_ok(indexes: list[int]) -> bool:
 _TOKEN_RE = re.compile(r"[A-Za-z]+|[\u3400-\u9fff]+")
 # Circled and parenthesised numerals (①..⑳, ㉑..㊿, ⑴, ⒈, ❶, ➀) number phrases too.
 _NUMERAL = "[\u2460-\u24ff\u2776-\u2793\u3251-\u325f\u32b1-\u32bf]"
-# Arrows, emoji and other pictographs ("abandon 🔥 ability ➡️ able") separate words too.
+# Arrows (also typed: "->", "=>"), "+", "~", emoji and other pictographs ("abandon 🔥 ability
+# ➡️ able") separate words too.
 _SYMBOLS = "<>=+~→⇒➜➔➡\u2190-\u21ff\u2600-\u27bf\u2b00-\u2bff\ufe0f\u200d\U0001f000-\U0001faff"
 _SEPARATOR_RE = re.compile(
     r"[\s,;|/·•\-_.:、，；。'\"`*?？" + _SYMBOLS + r"]*"  # "?" too: "???" stands for a word

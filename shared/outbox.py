@@ -10,7 +10,7 @@ again just before the call and keeps renewing it while the call runs (a rate-lim
 wait for minutes), and a bot whose lease was taken over by another leaves the row to it.
 Leases and retry pauses are timed by the database server's clock (see ``_clock``). A text too
 long for one platform message goes in pieces; after each piece the row keeps only the rest
-(``OutboxItem.sent_up_to``), so a retry after a failure half-way does not repeat what the
+(``OutboxItem.save_rest``), so a retry after a failure half-way does not repeat what the
 member has already read.
 
 Kinds:
@@ -152,9 +152,9 @@ class OutboxItem:
     text: str
     attempts: int
     thread_id: str | None = None  # the topic inside the chat where the ticket began
-    # Set by the outbox for the bot's call: ``await item.sent_up_to(rest)`` after a piece of
+    # Set by the outbox for the bot's call: ``await item.save_rest(rest)`` after a piece of
     # a long text went out, with the text still to send.
-    sent_up_to: Callable[[str], Awaitable[None]] | None = field(
+    save_rest: Callable[[str], Awaitable[None]] | None = field(
         default=None, compare=False, repr=False
     )
 
@@ -386,13 +386,13 @@ async def _deliver_one(outbox: Outbox, item: OutboxItem, deliver) -> None:
         log.info("outbox: %s #%d is another bot's now", item.kind, item.id)
         return
 
-    async def sent_up_to(rest: str) -> None:
+    async def save_rest(rest: str) -> None:
         try:
             await asyncio.to_thread(outbox.keep_rest, item.id, rest)
         except Exception as exc:  # the database was away: a retry may repeat the piece
             log.warning("outbox: progress of #%d not kept (%s)", item.id, type(exc).__name__)
 
-    call = asyncio.ensure_future(deliver(replace(item, sent_up_to=sent_up_to)))
+    call = asyncio.ensure_future(deliver(replace(item, save_rest=save_rest)))
     keeper = asyncio.create_task(_keep_lease(outbox, item.id, call))
     try:
         try:
@@ -452,10 +452,10 @@ class Unsent:
         self.text = item.text
         self._item = item
 
-    async def sent_up_to(self, rest: str) -> None:
+    async def save_rest(self, rest: str) -> None:
         self.text = rest
-        if self._item.sent_up_to is not None:
-            await self._item.sent_up_to(rest)
+        if self._item.save_rest is not None:
+            await self._item.save_rest(rest)
 
 
 def rest_after(text: str, pieces: list[str], sent: int) -> str:

@@ -44,8 +44,10 @@ class OpenTicketHolders:
         return self._members is not None and self._clock() - self._read_at < self.refresh_seconds
 
     def surely_none(self, platform: str, user_id: str) -> bool:
-        """True when the member has no open ticket for sure. Memory only: safe to call on
-        the event loop. False means "ask the database"."""
+        """True when the member has no open ticket, as far as this process can know: one
+        opened by another process sharing the database is missed for up to
+        ``refresh_seconds``. Memory only: safe to call on the event loop. False means "ask
+        the database"."""
         with self._lock:
             return self._fresh() and (platform, user_id) not in self._members  # type: ignore[operator]
 

@@ -21,6 +21,13 @@ DATA = Path(__file__).parent / "data"
 MINI_KB = DATA / "mini_kb.yaml"
 
 
+@pytest.fixture(autouse=True)
+def quick_network_retries(monkeypatch):
+    """The Telegram sender's pauses before trying a failed call again, shortened (the tests
+    count the tries; they need not wait the real seconds)."""
+    monkeypatch.setattr("bots.telegram_channel.NETWORK_RETRY_DELAYS", (0.05, 0.1))
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     """Settings as a fresh install has them, with data under tmp_path."""

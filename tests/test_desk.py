@@ -148,12 +148,16 @@ def test_a_rating_that_was_not_saved_does_not_say_thank_you(desk):
     early = desk.post(f"/t/{ticket.token}/rate", data={"stars": "5", "csrf": csrf_of(page.text)})
     assert "was not saved" in early.text  # still open
     desk.store.close(ticket.id)
-    for stars in ("9", "-1", "0", "abc", "99999999999999999999"):
+    for stars in ("9", "-1", "0", "abc", "99999999999999999999", "²", "４"):
         refused = desk.post(
             f"/t/{ticket.token}/rate", data={"stars": stars, "csrf": csrf_of(page.text)}
         )
         assert refused.status_code == 200 and "was not saved" in refused.text, stars
     assert desk.store.get(ticket.id).rating is None
+    rated = desk.post(f"/t/{ticket.token}/rate", data={"stars": "4", "csrf": csrf_of(page.text)})
+    again = desk.post(f"/t/{ticket.token}/rate", data={"stars": "4", "csrf": csrf_of(page.text)})
+    assert "★★★★☆" in rated.text and "★★★★☆" in again.text  # a double click: still thanked
+    assert "was not saved" not in again.text and desk.store.get(ticket.id).rating == 4
 
 
 SEED_12 = "abandon ability able about above absent absorb abstract absurd abuse access accident"
@@ -215,8 +219,10 @@ def test_the_queue_pages_through_every_ticket(desk):
     shown |= set(re.findall(r'href="/queue/(\d+)"', second.text))
     assert shown == {str(t.id) for t in tickets}  # the oldest ones too
     assert "page=3" not in second.text and "page=1" in second.text
-    assert desk.get("/queue?page=abc").status_code == 200
-    assert desk.get("/queue?page=999999999999").status_code == 200
+    for odd in ("abc", "999999999999", "%C2%B2", "-1", "0"):
+        assert desk.get(f"/queue?page={odd}").status_code == 200, odd
+    beyond = desk.get("/queue?page=50")  # past the end: empty, with a way back
+    assert "page=49" in beyond.text
 
 
 # --- nothing without a login --------------------------------------------------------------
@@ -402,6 +408,8 @@ def test_a_moderator_changes_their_own_password(desk):
     assert change("wrong password", new_password).status_code == 401
     assert change(DESK_PASSWORD, new_password, again="something else").status_code == 400
     assert change(DESK_PASSWORD, "short").status_code == 400
+    too_long = change(DESK_PASSWORD, "y" * 1025)  # longer than a login reads: refused, not cut
+    assert too_long.status_code == 400 and "at most 1,024 characters" in too_long.text
     assert login(TestClient(desk.app), password=DESK_PASSWORD).status_code == 303  # unchanged
     done = change(DESK_PASSWORD, new_password)
     assert done.status_code == 303 and "password_changed" in done.headers["location"]

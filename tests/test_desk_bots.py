@@ -363,6 +363,30 @@ async def test_discord_server_ticket_answer_by_dm_then_in_the_channel(
     await until(lambda: Outbox(store).rows(ticket_id=ticket_id)[-1]["status"] == "delivered")
 
 
+async def test_discord_member_closing_dms_half_way_gets_only_the_rest_in_the_channel(
+    discord_bot: FakeDiscord, desk
+):
+    fake, store = discord_bot, desk.store
+    channel = fake.support_channel_id
+    member = 600000000000000002
+    since = len(fake.requests)
+    await fake.message_create(fake.guild_message("I want to talk to a human", channel_id=channel))
+    dm = fake.dm_channel_of(member)
+    ticket_id = ticket_id_in((await fake.wait_for_post(dm, since=since))[0].json["content"], store)
+    await until(lambda: all(r["status"] != "pending" for r in Outbox(store).rows()))  # announced
+    # the first piece reaches the member by DM, then their DMs close
+    fake.fail_next(
+        "POST", f"/channels/{dm}/messages", 403, code=50007, message="Cannot send", skip=1
+    )
+    since = len(fake.requests)
+    desk_reply(desk, ticket_id, LONG_REPLY)
+    await until(lambda: Outbox(store).rows(ticket_id=ticket_id)[-1]["status"] == "delivered")
+    private = [p.json["content"] for p in fake.posts(dm, since=since)]
+    public = [p.json["content"] for p in fake.posts(channel, since=since)]
+    assert private and public and public[0].startswith(f"<@{member}>")
+    assert lines_sent(private + public) == [f"line {i:03d}" for i in range(90)]  # each once
+
+
 async def test_discord_ticket_in_a_thread_the_bot_no_longer_sees_still_goes_by_dm(
     discord_bot: FakeDiscord, desk
 ):

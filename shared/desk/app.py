@@ -26,6 +26,7 @@ import hashlib
 import hmac
 import logging
 import os
+import re
 import secrets
 import threading
 from contextlib import asynccontextmanager
@@ -200,18 +201,25 @@ def create_app(
             raise HTTPException(status_code=404)
         return ticket
 
-    @app.get("/t/{token}", response_class=HTMLResponse)
-    def ticket_page(request: Request, token: str, done: str = ""):
-        ticket = member_ticket(token)
+    def member_page(
+        request: Request, ticket: Ticket, token: str, done: str, status: int = 200, draft=""
+    ) -> HTMLResponse:
         return page(
             request,
             "ticket.html",
+            status,
             ticket=ticket,
             messages=store.messages(ticket.id),
             language="zh" if ticket.language == "zh" else "en",
-            done=done if done in ("sent", "removed", "empty", "rated", "not_rated") else "",
+            done=done,
+            draft=draft,
             token=token,
         )
+
+    @app.get("/t/{token}", response_class=HTMLResponse)
+    def ticket_page(request: Request, token: str, done: str = ""):
+        ticket = member_ticket(token)
+        return member_page(request, ticket, token, done if done in _MEMBER_NOTES else "")
 
     @app.post("/t/{token}")
     def add_details(request: Request, token: str, text: str = Form(""), csrf: str = Form("")):
@@ -224,17 +232,7 @@ def create_app(
             return _back(f"/t/{token}", done="empty")
         found = scan(text)  # all of it: a cut could leave most of a secret unrecognised
         if len(text) > MAX_TEXT:  # refused, not cut: the words come back to be shortened
-            return page(
-                request,
-                "ticket.html",
-                status=400,
-                ticket=ticket,
-                messages=store.messages(ticket.id),
-                language="zh" if ticket.language == "zh" else "en",
-                done="too_long",
-                draft=found.redacted,
-                token=token,
-            )
+            return member_page(request, ticket, token, "too_long", 400, found.redacted)
         if not store.add_message(ticket.id, "user", found.redacted):
             return _back(f"/t/{token}")  # closed meanwhile: the page now says so
         log.info("desk: a member added details to ticket %s", ticket.id)
@@ -244,8 +242,10 @@ def create_app(
     def rate(request: Request, token: str, stars: str = Form(""), csrf: str = Form("")):
         check_csrf(request, csrf)
         ticket = member_ticket(token)
-        number = int(stars) if stars.strip().isdigit() and len(stars.strip()) == 1 else 0
-        rated = store.rate(ticket.id, number)  # 1-5, a closed ticket, once
+        number = int(stars) if re.fullmatch(r"[1-5]", stars.strip()) else 0
+        rated = store.rate(ticket.id, number)  # a closed ticket, once
+        if not rated and store.get(ticket.id).rating is not None:
+            rated = True  # a second click: the first one was saved
         return _back(f"/t/{token}", done="rated" if rated else "not_rated")
 
     # --- moderators ------------------------------------------------------------------------
@@ -328,8 +328,10 @@ def create_app(
             return refuse(401, "password_wrong")
         if new != again:
             return refuse(400, "password_mismatch")
+        if len(new) > MAX_PASSWORD:
+            return refuse(400, "password_long")
         try:
-            changed = accounts.change_password(moderator.name, new[:1024])  # ends all sessions
+            changed = accounts.change_password(moderator.name, new)  # ends all sessions
         except AccountError:
             return refuse(400, "password_short")
         if changed is None:  # disabled meanwhile
@@ -360,8 +362,7 @@ def create_app(
     ):
         moderator = require(request)
         status = status if status in ("open", "closed", "all") else "open"
-        number = int(page_number) if page_number.isdigit() and len(page_number) <= 6 else 1
-        number = max(number, 1)
+        number = max(int(page_number), 1) if re.fullmatch(r"[0-9]{1,6}", page_number) else 1
         tickets = store.tickets(
             None if status == "all" else status,
             claimed_by=moderator.name if claim == "mine" else None,
@@ -401,19 +402,26 @@ def create_app(
             raise HTTPException(status_code=404)
         return ticket
 
-    @app.get("/queue/{ticket_id:int}", response_class=HTMLResponse)
-    def queue_ticket(request: Request, ticket_id: int, done: str = ""):
-        moderator = require(request)
-        ticket = moderator_ticket(ticket_id)
+    def moderator_page(
+        request: Request, moderator: Moderator, ticket: Ticket, done: str, status=200, draft=""
+    ) -> HTMLResponse:
         return page(
             request,
             "moderator_ticket.html",
+            status,
             moderator=moderator,
             ticket=ticket,
             messages=store.messages(ticket.id),
             deliveries=[r for r in outbox.rows(ticket_id=ticket.id) if r["kind"] != "announce"],
-            done=done if done in _MODERATOR_NOTES else "",
+            done=done,
+            draft=draft,
         )
+
+    @app.get("/queue/{ticket_id:int}", response_class=HTMLResponse)
+    def queue_ticket(request: Request, ticket_id: int, done: str = ""):
+        moderator = require(request)
+        ticket = moderator_ticket(ticket_id)
+        return moderator_page(request, moderator, ticket, done if done in _MODERATOR_NOTES else "")
 
     @app.post("/queue/{ticket_id:int}/claim")
     def claim(request: Request, ticket_id: int, action: str = Form(""), csrf: str = Form("")):
@@ -435,17 +443,7 @@ def create_app(
             return _back(f"/queue/{ticket.id}")
         found = scan(text)  # all of it: a cut could leave most of a secret unrecognised
         if len(text) > MAX_TEXT:  # refused, not cut: the reply comes back to be shortened
-            return page(
-                request,
-                "moderator_ticket.html",
-                status=400,
-                moderator=moderator,
-                ticket=ticket,
-                messages=store.messages(ticket.id),
-                deliveries=[r for r in outbox.rows(ticket_id=ticket.id) if r["kind"] != "announce"],
-                done="reply_too_long",
-                draft=found.redacted,
-            )
+            return moderator_page(request, moderator, ticket, "reply_too_long", 400, found.redacted)
         if not store.reply(ticket.id, moderator.name, found.redacted):
             return _back(f"/queue/{ticket.id}", done="not_open")
         log.info("desk: %s replied to ticket %s", moderator.name, ticket.id)
@@ -469,6 +467,7 @@ def create_app(
     return app
 
 
+_MEMBER_NOTES = {"sent", "removed", "empty", "rated", "not_rated"}
 _MODERATOR_NOTES = {"claimed", "released", "reply_sent", "reply_removed", "closed_done", "not_open"}
 
 

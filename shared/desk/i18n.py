@@ -69,6 +69,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "password_wrong": ("The current password is wrong.", "当前密码错误。"),
     "password_mismatch": ("The two new passwords differ.", "两次输入的新密码不一致。"),
     "password_short": ("A password has at least 10 characters.", "密码至少需要 10 个字符。"),
+    "password_long": ("A password has at most 1,024 characters.", "密码最多 1024 个字符。"),
     "password_changed": (
         "Password changed; your other sessions are logged out.",
         "密码已修改，您的其他会话已退出。",
@@ -106,7 +107,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "reply_sent": ("Reply queued for delivery.", "回复已进入发送队列。"),
     "newer": ("Newer", "较新"),
     "older": ("Older", "较早"),
-    "page": ("Page", "页"),
+    "page": ("Page", "页码"),
     "reply_too_long": (
         "Not sent: at most 4,000 characters at once. Your reply is below (any secret taken "
         "out): shorten it or send it in parts.",
