@@ -53,6 +53,12 @@ _PEM_RE = re.compile(
     re.DOTALL,
 )
 _HEX64_RE = re.compile(rf"{NOT_AFTER_ALNUM}(?:0x)?[0-9a-fA-F]{{64}}{NOT_BEFORE_ALNUM}")
+# 64 hex typed in two to eight groups, on one line or several ("private key:\n1f2e...\n3a4b...");
+# counted only after a key label, like a whole 64-hex string.
+_HEX64_SPLIT_RE = re.compile(
+    rf"{NOT_AFTER_ALNUM}(?:0x)?(?:[0-9a-fA-F]{{8,56}}[ \t]*\n?[ \t]*(?<=\s)){{1,7}}"
+    rf"[0-9a-fA-F]{{8,56}}{NOT_BEFORE_ALNUM}"
+)
 # Any long base58 string: a Solana/other key after a "private key" label (87-88 chars).
 _B58_LONG_RE = re.compile(rf"{NOT_AFTER_ALNUM}{_B58}{{80,90}}{NOT_BEFORE_ALNUM}")
 # An API key or secret: a long token of mixed letters and digits.
@@ -102,9 +108,11 @@ def find_private_keys(norm: str, labels: Labels, urls: list[tuple[int, int]]) ->
     for m in _BYTE_ARRAY_RE.finditer(norm):  # a Solana keypair file (id.json): 64 bytes
         if all(int(n) <= 255 for n in re.findall(r"\d+", m.group())):
             found.append((m.start(), m.end(), "private_key"))
-    for regex in (_HEX64_RE, _B58_LONG_RE):
+    for regex in (_HEX64_RE, _B58_LONG_RE, _HEX64_SPLIT_RE):
         for m in regex.finditer(norm):
             if inside(urls, m.start(), m.end()):
+                continue
+            if regex is _HEX64_SPLIT_RE and len(re.sub(r"\s|^0x", "", m.group())) != 64:
                 continue
             kind = _kind_by_context(norm, labels, m.start(), m.end())
             if kind is not None:

@@ -59,6 +59,9 @@ SEED_SLIPPED = "legal winner thank year ave sausage worth useful legal wimner th
         (f"我的助记词是{ZH_GLUED}，谢谢", "seed_phrase", ZH_GLUED),
         (f"钱包还原不了\n{ZH_GLUED}\n怎么办", "seed_phrase", ZH_GLUED),
         ("私钥：0x" + "1f" * 32 + "，谢谢", "private_key", "1f" * 32),
+        # a key typed in groups or over lines after its label
+        ("private key:\n" + "3a" * 16 + "\n" + "c4" * 16, "private_key", "c4" * 16),
+        ("私钥 " + " ".join(["9e8d7c6b"] * 8), "private_key", "9e8d7c6b"),
         ("my password is hunter2!", "password", "hunter2"),
         ("登录密码：Abc12345，登不上", "password", "Abc12345"),
         ("谷歌验证码：４５６７８９", "otp", "４５６７８９"),
@@ -182,6 +185,7 @@ def test_catches_and_redacts(text: str, kind: str, secret: str) -> None:
         "I used the same password as Gmail",
         "I set my password as Binance suggested",
         "txid 0x" + "ab" * 32 + " still pending",
+        "txid " + "ab" * 16 + "\n" + "cd" * 16 + " still pending",  # a txid over two lines
         "https://etherscan.io/tx/0x" + "cd" * 32,
         "deposit address 0x52908400098527886E0F7030069857D2E4169EE7",
         "Key: 0x742d35Cc6634C0532925a3b844Bc454e4438f44e",  # an address after "key"
@@ -291,6 +295,8 @@ JUNK = [
     # hostile shapes that once took seconds to minutes (backtracking over a blank run)
     '"password' + " " * 50_000, "密码" + " " * 50_000, "password:" + " " * 50_000,
     "助记词" * 16_000, "4111 1111 1111 1111 " * 2_500, "[1," * 16_000,
+    "private key " + "abcdef12 \n" * 5_000, "私钥 " + "0123456789 " * 4_500,
+    "验证码 4821 " * 5_000, "abandon 🔥 " * 5_000, "冲🚀" * 20_000,
 ]  # fmt: skip
 
 
