@@ -334,18 +334,24 @@ async def test_discord_long_reply_retried_half_way_repeats_nothing(discord_bot: 
     assert lines_sent(texts) == [f"line {i:03d}" for i in range(90)]  # each once, in order
 
 
+async def discord_server_ticket(fake: FakeDiscord, store) -> tuple[int, int, int, int]:
+    """A member asks for a human in the support channel: (the channel, the member, their DM
+    channel, the ticket's id); the ticket link reaches them by DM."""
+    channel, member = fake.support_channel_id, 600000000000000002
+    since = len(fake.requests)
+    await fake.message_create(fake.guild_message("I want to talk to a human", channel_id=channel))
+    dm = fake.dm_channel_of(member)
+    handoff = (await fake.wait_for_post(dm, since=since))[0].json["content"]
+    return channel, member, dm, ticket_id_in(handoff, store)
+
+
 async def test_discord_server_ticket_answer_by_dm_then_in_the_channel(
     discord_bot: FakeDiscord, desk
 ):
     fake, store = discord_bot, desk.store
-    channel = fake.support_channel_id
-    member = 600000000000000002
     since = len(fake.requests)
-    await fake.message_create(fake.guild_message("I want to talk to a human", channel_id=channel))
-    # The ticket link is the key to the ticket: from a server channel it goes by DM.
-    dm = fake.dm_channel_of(member)
-    handoff = (await fake.wait_for_post(dm, since=since))[0].json["content"]
-    ticket_id = ticket_id_in(handoff, store)
+    channel, member, dm, ticket_id = await discord_server_ticket(fake, store)
+    # The ticket link is the key to the ticket: from a server channel it went by DM.
     assert not any("/t/" in p.json["content"] for p in fake.posts(channel, since=since))
 
     since = len(fake.requests)
@@ -367,12 +373,7 @@ async def test_discord_member_closing_dms_half_way_gets_only_the_rest_in_the_cha
     discord_bot: FakeDiscord, desk
 ):
     fake, store = discord_bot, desk.store
-    channel = fake.support_channel_id
-    member = 600000000000000002
-    since = len(fake.requests)
-    await fake.message_create(fake.guild_message("I want to talk to a human", channel_id=channel))
-    dm = fake.dm_channel_of(member)
-    ticket_id = ticket_id_in((await fake.wait_for_post(dm, since=since))[0].json["content"], store)
+    channel, member, dm, ticket_id = await discord_server_ticket(fake, store)
     await until(lambda: all(r["status"] != "pending" for r in Outbox(store).rows()))  # announced
     # the first piece reaches the member by DM, then their DMs close
     fake.fail_next(
