@@ -52,6 +52,17 @@ def ticket_id_in(text: str, store) -> int:
     return store.by_token(token).id
 
 
+async def handed_off(fake: FakeTelegram, store) -> int:
+    """The id of the ticket whose link the bot just sent (a hand-off on Telegram)."""
+    handoff = await fake.wait_call("sendMessage", lambda c: "/t/" in c.params["text"])
+    return ticket_id_in(handoff.params["text"], store)
+
+
+def outbox_settled(store) -> bool:
+    """Nothing waits in the outbox (the staff announcement of a new ticket went out)."""
+    return all(r["status"] != "pending" for r in Outbox(store).rows())
+
+
 @pytest.fixture
 def fast_outbox(monkeypatch):
     monkeypatch.setenv("SUPPORTBOT_OUTBOX_INTERVAL", "0.1")
@@ -96,8 +107,7 @@ async def test_telegram_reply_from_the_desk_reaches_the_member_and_the_answer_jo
 ):
     fake, store = telegram, desk.store
     fake.send_private("I want to talk to a human")
-    handoff = await fake.wait_call("sendMessage", lambda c: "/t/" in c.params["text"])
-    ticket_id = ticket_id_in(handoff.params["text"], store)
+    ticket_id = await handed_off(fake, store)
     token = store.get(ticket_id).token
 
     staff = await fake.wait_call("sendMessage", lambda c: int(c.params["chat_id"]) == TG_STAFF)
@@ -124,8 +134,7 @@ async def test_telegram_replies_wait_in_the_outbox_while_the_bot_is_down(
 ):
     fake, store = telegram, desk.store
     fake.send_private("I want to talk to a human")
-    handoff = await fake.wait_call("sendMessage", lambda c: "/t/" in c.params["text"])
-    ticket_id = ticket_id_in(handoff.params["text"], store)
+    ticket_id = await handed_off(fake, store)
     await fake.stop_bot()
     desk_reply(desk, ticket_id, "Written while the bot was down")
     await asyncio.sleep(0.5)
@@ -152,9 +161,8 @@ def lines_sent(texts: list[str]) -> list[str]:
 async def test_telegram_long_reply_retried_half_way_repeats_nothing(telegram: FakeTelegram, desk):
     fake, store = telegram, desk.store
     fake.send_private("I want to talk to a human")
-    handoff = await fake.wait_call("sendMessage", lambda c: "/t/" in c.params["text"])
-    ticket_id = ticket_id_in(handoff.params["text"], store)
-    await until(lambda: all(r["status"] != "pending" for r in Outbox(store).rows()))  # announced
+    ticket_id = await handed_off(fake, store)
+    await until(lambda: outbox_settled(store))  # the new ticket announced
     # the first piece goes out; the second finds Telegram away (three tries: the bot's retry
     # after 1 and 2 s), so the row is tried again later
     fake.fail_next_with("sendMessage", 502, "Bad Gateway", times=3, skip=1)
@@ -178,8 +186,7 @@ async def test_telegram_group_ticket_answer_goes_private_or_to_the_group(
 ):
     fake, store = telegram, desk.store
     fake.send_group("@TestSupportBot I want to talk to a human")
-    handoff = await fake.wait_call("sendMessage", lambda c: "/t/" in c.params["text"])
-    ticket_id = ticket_id_in(handoff.params["text"], store)
+    ticket_id = await handed_off(fake, store)
     fake.started_users.discard(USER["id"])  # Alice never opened a private chat with the bot
     mark = len(fake.calls)
     desk_reply(desk, ticket_id, "Please check your inbox")
@@ -197,9 +204,8 @@ async def test_telegram_member_blocking_the_bot_half_way_gets_only_the_rest_in_t
 ):
     fake, store = telegram, desk.store
     fake.send_group("@TestSupportBot I want to talk to a human")
-    handoff = await fake.wait_call("sendMessage", lambda c: "/t/" in c.params["text"])
-    ticket_id = ticket_id_in(handoff.params["text"], store)
-    await until(lambda: all(r["status"] != "pending" for r in Outbox(store).rows()))  # announced
+    ticket_id = await handed_off(fake, store)
+    await until(lambda: outbox_settled(store))  # the new ticket announced
     # the first piece reaches Alice privately (she has a private chat with the bot), then
     # she blocks the bot
     fake.started_users.add(USER["id"])
@@ -223,8 +229,7 @@ async def test_telegram_group_fallback_goes_to_the_tickets_forum_topic(
     fake.send_group(
         "@TestSupportBot I want to talk to a human", message_thread_id=77, is_topic_message=True
     )
-    handoff = await fake.wait_call("sendMessage", lambda c: "/t/" in c.params["text"])
-    ticket_id = ticket_id_in(handoff.params["text"], store)
+    ticket_id = await handed_off(fake, store)
     fake.started_users.discard(USER["id"])  # no private chat with the bot
     mark = len(fake.calls)
     desk_reply(desk, ticket_id, "Found it, check again")
@@ -321,7 +326,7 @@ async def test_discord_reply_from_the_desk_reaches_the_member_and_the_answer_joi
 async def test_discord_long_reply_retried_half_way_repeats_nothing(discord_bot: FakeDiscord, desk):
     fake, store = discord_bot, desk.store
     dm, ticket_id = await discord_dm_ticket(fake, store)
-    await until(lambda: all(r["status"] != "pending" for r in Outbox(store).rows()))  # announced
+    await until(lambda: outbox_settled(store))  # the new ticket announced
     # the first piece goes out, the second gets a 503 (discord.py does not retry that one)
     fake.fail_next("POST", f"/channels/{dm}/messages", 503, skip=1)
     since = len(fake.requests)
@@ -374,7 +379,7 @@ async def test_discord_member_closing_dms_half_way_gets_only_the_rest_in_the_cha
 ):
     fake, store = discord_bot, desk.store
     channel, member, dm, ticket_id = await discord_server_ticket(fake, store)
-    await until(lambda: all(r["status"] != "pending" for r in Outbox(store).rows()))  # announced
+    await until(lambda: outbox_settled(store))  # the new ticket announced
     # the first piece reaches the member by DM, then their DMs close
     fake.fail_next(
         "POST", f"/channels/{dm}/messages", 403, code=50007, message="Cannot send", skip=1
@@ -436,8 +441,7 @@ async def test_telegram_bot_closes_idle_tickets_and_asks_for_a_rating(
 ):
     fake, store = telegram, desk.store
     fake.send_private("I want to talk to a human")
-    handoff = await fake.wait_call("sendMessage", lambda c: "/t/" in c.params["text"])
-    ticket_id = ticket_id_in(handoff.params["text"], store)
+    ticket_id = await handed_off(fake, store)
     mark = await restart_after_idle(fake, store, ticket_id, monkeypatch)
     rating = await fake.wait_call(
         "sendMessage", lambda c: "How did we do" in c.params["text"], after=mark
@@ -517,12 +521,8 @@ async def test_discord_member_rates_a_closed_ticket_with_the_buttons(
     discord_bot: FakeDiscord, desk
 ):
     fake, store = discord_bot, desk.store
-    dm = fake.dm_channel_of()
     member = 600000000000000001
-    since = len(fake.requests)
-    await fake.message_create(fake.dm_message("I want to talk to a human"))
-    handoff = (await fake.wait_for_post(dm, since=since))[0].json["content"]
-    ticket_id = ticket_id_in(handoff, store)
+    dm, ticket_id = await discord_dm_ticket(fake, store)
 
     assert login(desk).status_code == 303
     page = desk.get(f"/queue/{ticket_id}")
