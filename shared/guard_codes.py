@@ -175,11 +175,13 @@ def find_passwords(norm: str, labels: Labels) -> list[tuple]:
 # --- one-time codes ----------------------------------------------------------------------------
 
 _OTPAUTH_RE = re.compile(r"otpauth(?:-migration)?://[^\s<>\"'，。、）]+", re.IGNORECASE)
+# Units after a number that make it an amount, a count or a date, not a code.
+_UNITS = "%|usdt|usd|btc|eth|cny|rmb|元|块|个|年|月|日|号|点"
 # 6-8 digits, maybe split in two ("123 456"), not part of a decimal, amount or longer number.
 _CODE_RE = re.compile(
     rf"{NOT_AFTER_ALNUM}(?<![+/$¥€£])(?<!\d[.,])"
     rf"(?:\d{{6,8}}|\d{{3,4}}[ -]\d{{3,4}}|\d(?: \d){{5,7}}|\d\d(?: \d\d){{2,3}})"
-    rf"{NOT_BEFORE_ALNUM}(?![.:/]\d)(?!,\d{{3}})(?!\s*(?:%|usdt|usd|btc|eth|cny|rmb|元|块|个|年|月|日|号|点))",
+    rf"{NOT_BEFORE_ALNUM}(?![.:/]\d)(?!,\d{{3}})(?!\s*(?:{_UNITS}))",
     re.IGNORECASE,
 )
 _DATE_RE = re.compile(r"(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])")
@@ -189,7 +191,7 @@ _DATE_RE = re.compile(r"(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])")
 # 2024"), a date, a quantity, or a sender's number ("验证码 95588 发来的").
 _SHORT_CODE_RE = re.compile(
     rf"{NOT_AFTER_ALNUM}(?<![+/$¥€£#])(?<!\d[.,])\d{{4,5}}{NOT_BEFORE_ALNUM}(?![.:/,\-]\d)"
-    r"(?!\s*(?:%|usdt|usd|btc|eth|cny|rmb|u\b|元|块|个|年|月|日|号|点|分|秒|位|次|天|小时|条|"
+    rf"(?!\s*(?:{_UNITS}|u\b|分|秒|位|次|天|小时|条|"
     r"开头|開頭|发|發|min|sec|s\b|hours?|days?|times?|digits?|error))",
     re.IGNORECASE,
 )

@@ -8,10 +8,9 @@ round trip). This set holds the members that may have one: everyone with an open
 the set was last read from the database, plus everyone this process has opened a ticket for
 since (added before the ticket is written, so there is no moment when the ticket exists and
 the set does not know it, and again after: a re-read that began before the write did not see
-it). A member outside the set, while the set is fresh, has no open
-ticket: no query. The set is read again after ``REFRESH_SECONDS``, so a ticket opened by
-another process sharing the database is known here within that time, and members whose
-tickets were closed leave the set.
+it). A member outside the set, while the set is fresh, has no open ticket: no query. The set
+is read again after ``REFRESH_SECONDS``, so a ticket opened by another process sharing the
+database is known here within that time, and members whose tickets were closed leave the set.
 """
 
 from __future__ import annotations
