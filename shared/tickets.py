@@ -26,6 +26,7 @@ from sqlalchemy import (
     create_engine,
     event,
     func,
+    or_,
     select,
     update,
 )
@@ -320,8 +321,10 @@ class TicketStore:
         self, platform: str, conversation_id: str, user_id: str, private: bool = False
     ) -> Ticket | None:
         """The member's open ticket in this conversation. ``private``: the message came from
-        the member's private chat, where a ticket opened in a group counts too (the latest):
-        replies to a group ticket reach the member privately, and their answer must join it.
+        the member's private chat, where every open ticket of theirs counts, and the one
+        written in last (by staff or by them) wins: replies to a group ticket reach the
+        member privately, and their answer must join the ticket they answer, even when they
+        have another one open in the private chat itself.
         """
         # Asked for every question, and usually the answer is "none": first the members
         # known to hold open tickets (shared/ticket_holders.py), then an id query on a
@@ -342,13 +345,15 @@ class TicketStore:
     def _member_open_id(
         connection, platform: str, conversation_id: str, user_id: str, private: bool
     ) -> int | None:
-        """The id of the open ticket in this conversation, else (``private``) the latest in
+        """The id of the open ticket in this conversation, or (``private``) the latest in
         any conversation; one indexed query either way."""
         rows = connection.execute(_MEMBER_OPEN, {"platform": platform, "user": user_id}).all()
+        if private:
+            return rows[0][0] if rows else None
         for ticket_id, conversation in rows:
             if conversation == conversation_id:
                 return ticket_id
-        return rows[0][0] if rows and private else None
+        return None
 
     def add_message(
         self, ticket_id: int, author: str, text: str, author_name: str | None = None
@@ -455,31 +460,51 @@ class TicketStore:
                 for r in rows
             }
 
-    def claim(self, ticket_id: int, moderator: str | None) -> bool:
-        """Take an open ticket (``None``: give it back). False when it is not open."""
+    def claim(
+        self, ticket_id: int, moderator: str, *, release: bool = False, take_over: bool = False
+    ) -> bool:
+        """``moderator`` takes an open ticket, or (``release``) gives back their own. Another
+        moderator's claim is never replaced silently: only with ``take_over`` (the desk's
+        "Take over" button, pressed knowing who has it). False when nothing changed: the
+        ticket is not open, or someone else holds it."""
+        conditions = [TicketRow.id == ticket_id, TicketRow.status == "open"]
+        if not take_over:
+            conditions.append(
+                or_(TicketRow.claimed_by.is_(None), TicketRow.claimed_by == moderator)
+            )
         with self.sessions() as session:
             done = session.execute(
                 update(TicketRow)
-                .where(TicketRow.id == ticket_id, TicketRow.status == "open")
-                .values(claimed_by=moderator)
+                .where(*conditions)
+                .values(claimed_by=None if release else moderator)
             )
             session.commit()
             return done.rowcount == 1
 
     def reply(self, ticket_id: int, moderator: str, text: str) -> bool:
         """A moderator's (redacted) answer: kept in the ticket and queued for the member's
-        platform in one transaction. Claims an unclaimed ticket. False when not open."""
+        platform in one transaction. Claims an unclaimed ticket. False, and nothing stored or
+        sent, when the ticket is not open: the status check is the update itself, so a close
+        that lands first wins (the member must not get "closed, rate us" and then a reply)."""
         from shared import outbox
 
         with self.sessions() as session:
-            row = session.get(TicketRow, ticket_id)
-            if row is None or row.status != "open":
+            touched = session.execute(
+                update(TicketRow)
+                .where(TicketRow.id == ticket_id, TicketRow.status == "open")
+                .values(
+                    updated_at=_now(),
+                    claimed_by=func.coalesce(TicketRow.claimed_by, moderator),
+                )
+            )
+            if touched.rowcount != 1:
+                session.rollback()
                 return False
+            row = session.get(TicketRow, ticket_id)
+            session.refresh(row)
             session.add(
                 MessageRow(ticket_id=row.id, author="moderator", text=text, author_name=moderator)
             )
-            row.updated_at = _now()
-            row.claimed_by = row.claimed_by or moderator
             if row.platform in outbox.BOT_PLATFORMS:
                 message = outbox.text_for(
                     row.language, "reply", id=row.id, text=text, url=self.url_for(_ticket(row))
@@ -489,15 +514,25 @@ class TicketStore:
             return True
 
     def close(
-        self, ticket_id: int, *, reason: str = "moderator", ask_rating: bool = False, hours=None
+        self,
+        ticket_id: int,
+        *,
+        reason: str = "moderator",
+        ask_rating: bool = False,
+        hours=None,
+        before: datetime | None = None,
     ) -> bool:
         """Close a ticket; with ``ask_rating`` the member is asked to rate the help (outbox).
-        False when it was not open (closing twice does nothing)."""
+        False when it was not open (closing twice does nothing), or, with ``before``, when
+        it changed since then (the member wrote while it was being closed as idle)."""
+        conditions = [TicketRow.id == ticket_id, TicketRow.status == "open"]
+        if before is not None:
+            conditions.append(TicketRow.updated_at < before)
         with self.sessions() as session:
             now = _now()
             done = session.execute(
                 update(TicketRow)
-                .where(TicketRow.id == ticket_id, TicketRow.status == "open")
+                .where(*conditions)
                 .values(status="closed", updated_at=now, closed_at=now, close_reason=reason)
             )
             if done.rowcount != 1:
@@ -523,8 +558,10 @@ class TicketStore:
         _to_member(session, row, "rating", text)
 
     def close_idle(self, hours: float) -> list[int]:
-        """Close the open tickets nobody wrote in for ``hours``; ask each member for a rating.
-        Safe to run from several processes: each ticket closes once."""
+        """Close the open tickets that have waited ``hours`` for the member: the last word is
+        a moderator's and nobody wrote since. A ticket whose member is waiting for staff (no
+        reply yet, or the member wrote last) stays open however long it waits. Each member
+        is asked for a rating. Safe to run from several processes: each ticket closes once."""
         cutoff = _now() - timedelta(hours=hours)
         with self.sessions() as session:
             ids = session.scalars(
@@ -532,7 +569,13 @@ class TicketStore:
                     TicketRow.status == "open", TicketRow.updated_at < cutoff
                 )
             ).all()
-        return [i for i in ids if self.close(i, reason="idle", ask_rating=True, hours=hours)]
+        last = self.last_messages(list(ids))
+        waiting_for_member = [i for i in ids if i in last and last[i].author == "moderator"]
+        return [
+            i
+            for i in waiting_for_member
+            if self.close(i, reason="idle", ask_rating=True, hours=hours, before=cutoff)
+        ]
 
     def rate(
         self,

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import update
 
 from bots.desk_cli import TicketPathFilter, read_password
-from shared.accounts import Accounts, hash_password, verify_password
+from shared.accounts import Accounts, SessionRow, hash_password, verify_password
 from shared.desk import DeskConfig, create_app
 from shared.outbox import Outbox
 from shared.tickets import TicketRow
@@ -29,13 +29,14 @@ def csrf_of(html: str) -> str:
     return match.group(1)
 
 
-def login(client: TestClient, name: str = "mod", password: str = DESK_PASSWORD):
+def login(
+    client: TestClient, name: str = "mod", password: str = DESK_PASSWORD, next_page: str = ""
+):
     page = client.get("/login")
-    return client.post(
-        "/login",
-        data={"name": name, "password": password, "csrf": csrf_of(page.text)},
-        follow_redirects=False,
-    )
+    data = {"name": name, "password": password, "csrf": csrf_of(page.text)}
+    if next_page:
+        data["next"] = next_page
+    return client.post("/login", data=data, follow_redirects=False)
 
 
 def open_ticket(store, *, language="en", platform="telegram", user="1001", transcript=None):
@@ -234,14 +235,39 @@ def test_nothing_is_shown_without_a_login(desk):
         page = desk.get(path)
         assert "withdrawal" not in page.text and "@alice" not in page.text, path
         assert page.url.path in ("/login", path)
-    assert desk.get("/queue", follow_redirects=False).headers["location"] == "/login"
+    assert desk.get("/queue", follow_redirects=False).headers["location"] == "/login?next=%2Fqueue"
     for action in ("claim", "reply", "close"):
         posted = desk.post(
             f"/queue/{ticket.id}/{action}", data={"text": "x"}, follow_redirects=False
         )
-        assert posted.status_code == 303 and posted.headers["location"] == "/login"
+        if action == "reply":  # the form's CSRF check comes first (see the next test)
+            assert posted.status_code == 403
+        else:  # to the login, and from there back to the ticket
+            assert posted.status_code == 303
+            assert posted.headers["location"] == f"/login?next=%2Fqueue%2F{ticket.id}"
     assert desk.store.get(ticket.id).status == "open"
     assert not [r for r in Outbox(desk.store).rows() if r["kind"] != "announce"]
+
+
+def test_a_reply_typed_as_the_session_ran_out_comes_back_with_the_login(desk):
+    ticket = open_ticket(desk.store)
+    login(desk)
+    page = desk.get(f"/queue/{ticket.id}")
+    with desk.store.sessions() as session:  # the session ends (12 hours later)
+        session.execute(update(SessionRow).values(expires_at=datetime.now(UTC)))
+        session.commit()
+    typed = f"We found it. {PASSWORD_LINE}"
+    posted = desk.post(
+        f"/queue/{ticket.id}/reply", data={"text": typed, "csrf": csrf_of(page.text)}
+    )
+    assert posted.status_code == 401 and "Your session ended" in posted.text
+    assert "We found it." in posted.text and SECRET not in posted.text
+    assert not [m for m in desk.store.messages(ticket.id) if m.author == "moderator"]
+    # the login leads back to the ticket
+    again = login(desk, next_page=f"/queue/{ticket.id}")
+    assert again.status_code == 303 and again.headers["location"] == f"/queue/{ticket.id}"
+    # and never to another site
+    assert login(desk, next_page="https://evil.example/").headers["location"] == "/queue"
 
 
 def test_login_is_rate_limited_per_name_and_address(desk):
@@ -336,7 +362,9 @@ def test_queue_lists_filters_claims_replies_and_closes(desk):
     kinds = [r["kind"] for r in Outbox(desk.store).rows(ticket_id=first.id)]
     assert kinds == ["announce", "reply", "reply", "rating"]
     again = desk.post(f"/queue/{first.id}/reply", data={"text": "hi", "csrf": csrf_of(page.text)})
-    assert "not open" in again.text
+    # closed meanwhile: not sent, and the words come back to be copied
+    assert again.status_code == 409 and "Not sent: the ticket was closed" in again.text
+    assert ">hi</textarea>" in again.text
     assert desk.get("/queue?status=closed").text.count('href="/queue/') == 1
 
 
@@ -357,19 +385,88 @@ def test_a_desk_sees_only_its_own_tickets(settings, desk_store):
 
 
 def test_idle_tickets_close_and_ask_for_a_rating(desk_store):
-    idle = open_ticket(desk_store, user="1")
+    idle = open_ticket(desk_store, user="1")  # support answered; the member went quiet
+    assert desk_store.reply(idle.id, "mod", "Which network did you use?")
     fresh = open_ticket(desk_store, user="2", language="zh")
+    unanswered = open_ticket(desk_store, user="3")  # waiting for support all along
+    answered_back = open_ticket(desk_store, user="4")  # the member answered; support's turn
+    assert desk_store.reply(answered_back.id, "mod", "Which network?")
+    assert desk_store.add_message(answered_back.id, "user", "TRC20")
     with desk_store.sessions() as session:
         old = datetime.now(UTC) - timedelta(hours=30)
-        session.execute(update(TicketRow).where(TicketRow.id == idle.id).values(updated_at=old))
+        waiting = [idle.id, unanswered.id, answered_back.id]
+        session.execute(update(TicketRow).where(TicketRow.id.in_(waiting)).values(updated_at=old))
         session.commit()
     assert desk_store.close_idle(24) == [idle.id]
     assert desk_store.close_idle(24) == []
     assert desk_store.get(idle.id).close_reason == "idle"
-    assert desk_store.get(fresh.id).status == "open"
+    for ticket in (fresh, unanswered, answered_back):
+        assert desk_store.get(ticket.id).status == "open"
     rating = [r for r in Outbox(desk_store).rows() if r["kind"] == "rating"]
     assert len(rating) == 1 and "24 hours" in rating[0]["text"]
     assert desk_store.url_for(idle) in rating[0]["text"]
+
+
+def test_a_colleagues_claim_is_taken_over_only_on_purpose(desk):
+    ticket = open_ticket(desk.store)
+    Accounts(desk.store).add("bob", DESK_PASSWORD)
+    login(desk)
+    page = desk.get(f"/queue/{ticket.id}")  # loaded while nobody had it
+    assert desk.store.claim(ticket.id, "bob")  # bob clicks first
+    late = desk.post(
+        f"/queue/{ticket.id}/claim", data={"action": "claim", "csrf": csrf_of(page.text)}
+    )
+    assert "A colleague claimed this ticket first" in late.text
+    assert desk.store.get(ticket.id).claimed_by == "bob"
+    assert 'value="take_over"' in late.text and "(bob)" in late.text
+    # releasing is for the holder only
+    released = desk.post(
+        f"/queue/{ticket.id}/claim", data={"action": "release", "csrf": csrf_of(page.text)}
+    )
+    assert desk.store.get(ticket.id).claimed_by == "bob" and "first" in released.text
+    taken = desk.post(
+        f"/queue/{ticket.id}/claim", data={"action": "take_over", "csrf": csrf_of(page.text)}
+    )
+    assert "Claimed." in taken.text and desk.store.get(ticket.id).claimed_by == "mod"
+
+
+def test_details_sent_to_a_ticket_closed_meanwhile_come_back(desk):
+    ticket = open_ticket(desk.store)
+    page = desk.get(f"/t/{ticket.token}")  # the member's page, open in a tab
+    assert desk.store.close(ticket.id)  # a moderator closes it
+    sent = desk.post(
+        f"/t/{ticket.token}",
+        data={"text": f"TRC20, txid 7f3a. {PASSWORD_LINE}", "csrf": csrf_of(page.text)},
+    )
+    assert sent.status_code == 409 and "the ticket was closed before" in sent.text
+    assert "TRC20, txid 7f3a." in sent.text and SECRET not in sent.text
+    assert "TRC20" not in " ".join(m.text for m in desk.store.messages(ticket.id))
+
+
+def test_a_reply_loses_to_a_close_that_lands_first(desk_store):
+    ticket = open_ticket(desk_store)
+    assert desk_store.close(ticket.id, ask_rating=True)
+    assert not desk_store.reply(ticket.id, "mod", "late answer")
+    assert not [m for m in desk_store.messages(ticket.id) if m.author == "moderator"]
+    assert [r["kind"] for r in Outbox(desk_store).rows(ticket_id=ticket.id)] == [
+        "announce",
+        "rating",
+    ]
+    assert desk_store.get(ticket.id).claimed_by is None
+
+
+def test_an_idle_close_loses_to_the_members_message(desk_store):
+    """The member writes between the sweep's read and its close: the ticket stays open."""
+    ticket = open_ticket(desk_store, user="1")
+    assert desk_store.reply(ticket.id, "mod", "Which network did you use?")
+    cutoff = datetime.now(UTC) - timedelta(hours=1)
+    with desk_store.sessions() as session:
+        old = cutoff - timedelta(hours=1)
+        session.execute(update(TicketRow).where(TicketRow.id == ticket.id).values(updated_at=old))
+        session.commit()
+    assert desk_store.add_message(ticket.id, "user", "TRC20")  # after the sweep read it
+    assert not desk_store.close(ticket.id, reason="idle", before=cutoff)
+    assert desk_store.get(ticket.id).status == "open"
 
 
 def test_ticket_paths_are_scrubbed_from_log_records():

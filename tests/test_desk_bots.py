@@ -424,6 +424,7 @@ async def restart_after_idle(fake, store, ticket_id: int, monkeypatch) -> int:
     """Leave the ticket idle for five hours and restart the bot with a four-hour limit, so
     that it closes the ticket and asks for a rating; returns the call mark of the restart."""
     await fake.stop_bot()
+    assert store.reply(ticket_id, "mod", "Which network did you use?")  # then silence
     with store.sessions() as session:
         long_ago = datetime.now(UTC) - timedelta(hours=5)
         session.execute(

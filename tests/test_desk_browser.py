@@ -165,7 +165,7 @@ def test_ticket_page_and_queue_in_chromium(served_desk, tmp_path):
 
             # the moderator logs in and sees the queue
             page.goto(f"{base}/queue")
-            assert page.url.endswith("/login")
+            assert page.url.endswith("/login?next=%2Fqueue")
             page.fill("input[name=name]", "mod")
             page.fill("input[name=password]", DESK_PASSWORD)
             page.click("form.stack button")

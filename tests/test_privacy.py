@@ -125,6 +125,32 @@ async def test_a_private_answer_joins_the_ticket_opened_in_a_group(make_pipeline
     assert "my deposit is late" not in [m.text for m in pipeline.store.messages(ticket.id)]
 
 
+async def test_a_private_answer_joins_the_ticket_support_wrote_in_last(make_pipeline):
+    """A member with a private ticket and a group ticket (escalated by a moderator): the
+    staff reply on the group ticket reaches them privately, and their answer joins that
+    ticket, not the private one."""
+    pipeline = await make_pipeline(MINI_KB)
+    store = pipeline.store
+
+    def private(text: str) -> Incoming:
+        return Incoming(
+            text=text, channel=CollectingChannel(), conversation_id="dm-m1", user_id="m1"
+        )
+
+    await pipeline.handle(private("I want to talk to a human"))
+    (own,) = store.tickets()
+    await pipeline.handle(group("I want to talk to a human", addressed=True))
+    escalated = next(t for t in store.tickets() if t.id != own.id)
+    assert store.reply(escalated.id, "mod", "Which network did you use?")
+    await pipeline.handle(private("TRC20, txid 7f3a"))
+    assert "TRC20, txid 7f3a" in [m.text for m in store.messages(escalated.id)]
+    assert "TRC20, txid 7f3a" not in [m.text for m in store.messages(own.id)]
+    # and back: support answers the private ticket, the member's next words go there
+    assert store.reply(own.id, "mod", "And the amount?")
+    await pipeline.handle(private("500 USDT"))
+    assert "500 USDT" in [m.text for m in store.messages(own.id)]
+
+
 async def test_an_edit_joins_the_open_ticket_redacted(make_pipeline):
     pipeline = await make_pipeline(MINI_KB)
     await pipeline.handle(Incoming(text="I want to talk to a human", channel=CollectingChannel()))

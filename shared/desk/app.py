@@ -9,7 +9,7 @@
                                  other sessions; wrong current passwords count as failed logins)
     GET  /queue                  the tickets, filtered by status, claim, platform, language
     GET  /queue/<id>             one ticket for moderators
-    POST /queue/<id>/claim       claim or release
+    POST /queue/<id>/claim       claim, release, or take over a colleague's claim
     POST /queue/<id>/reply       answer the member through the bot (the outbox)
     POST /queue/<id>/close       close, asking the member for a rating (the outbox)
 
@@ -58,6 +58,7 @@ log = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
 COOKIE = "sb_session"
+COOKIE_GRACE_HOURS = 7 * 24
 MAX_TEXT = 4000  # characters a member or a moderator may send at once
 QUEUE_LIMIT = 200  # tickets on one page of the queue
 MAX_TICKET_ID = 2**31 - 1  # the databases' integer ids
@@ -138,7 +139,9 @@ def create_app(
             response.set_cookie(
                 COOKIE,
                 new_sid or sid,
-                max_age=SESSION_HOURS * 3600 if new_sid else None,
+                # outlives the session by a week: a form posted after the session ended
+                # still passes its CSRF check, and its text comes back with the login page
+                max_age=(SESSION_HOURS + COOKIE_GRACE_HOURS) * 3600 if new_sid else None,
                 path="/",
                 httponly=True,
                 samesite="lax",
@@ -226,15 +229,15 @@ def create_app(
         check_csrf(request, csrf)
         ticket = member_ticket(token)
         text = _form_text(text)
-        if ticket.status != "open":
-            return _back(f"/t/{token}")
         if not text:
-            return _back(f"/t/{token}", done="empty")
+            return _back(f"/t/{token}", done="empty" if ticket.status == "open" else "")
         found = scan(text)  # all of it: a cut could leave most of a secret unrecognised
         if len(text) > MAX_TEXT:  # refused, not cut: the words come back to be shortened
             return member_page(request, ticket, token, "too_long", 400, found.redacted)
         if not store.add_message(ticket.id, "user", found.redacted):
-            return _back(f"/t/{token}")  # closed meanwhile: the page now says so
+            # closed before (an old page) or meanwhile: the words come back, not lost
+            closed = store.get(ticket.id)
+            return member_page(request, closed, token, "closed_unsent", 409, found.redacted)
         log.info("desk: a member added details to ticket %s", ticket.id)
         return _back(f"/t/{token}", done="removed" if found.sensitive else "sent")
 
@@ -255,10 +258,10 @@ def create_app(
         return RedirectResponse("/queue" if moderator_of(request) else "/login", 303)
 
     @app.get("/login", response_class=HTMLResponse)
-    def login_page(request: Request):
+    def login_page(request: Request, next_page: str = Query("", alias="next")):
         if moderator_of(request):
-            return RedirectResponse("/queue", 303)
-        return page(request, "login.html", moderator=None)
+            return RedirectResponse(_after_login(next_page), 303)
+        return page(request, "login.html", moderator=None, next_page=_after_login(next_page))
 
     login_lock = threading.Lock()
 
@@ -284,17 +287,30 @@ def create_app(
 
     @app.post("/login")
     def login(
-        request: Request, name: str = Form(""), password: str = Form(""), csrf: str = Form("")
+        request: Request,
+        name: str = Form(""),
+        password: str = Form(""),
+        csrf: str = Form(""),
+        next_page: str = Form("", alias="next"),
     ):
         check_csrf(request, csrf)
         name = name.strip()[:64]
+        next_page = _after_login(next_page)
         moderator = check_password(request, name, password)
         if isinstance(moderator, str):
             status = 429 if moderator == "login_limited" else 401
-            return page(request, "login.html", status, moderator=None, error=moderator, name=name)
+            return page(
+                request,
+                "login.html",
+                status,
+                moderator=None,
+                error=moderator,
+                name=name,
+                next_page=next_page,
+            )
         request.state.new_sid = accounts.start_session(moderator)  # a new session id: no fixation
         log.info("desk: %s logged in", moderator.name)
-        return RedirectResponse("/queue", 303)
+        return RedirectResponse(next_page, 303)  # back where the session ran out
 
     @app.post("/logout")
     def logout(request: Request, csrf: str = Form("")):
@@ -348,7 +364,9 @@ def create_app(
 
     @app.exception_handler(_LoginRequired)
     async def login_required(request: Request, exc: _LoginRequired):
-        return RedirectResponse("/login", 303)
+        """To the login, and after it back to the page (a form's page for a POST)."""
+        here = _after_login(re.sub(r"/(claim|reply|close)$", "", request.url.path))
+        return RedirectResponse("/login?" + urlencode({"next": here}), 303)
 
     @app.get("/queue", response_class=HTMLResponse)
     def queue(
@@ -428,24 +446,38 @@ def create_app(
         moderator = require(request)
         check_csrf(request, csrf)
         ticket = moderator_ticket(ticket_id)
-        release = action == "release"
-        done = store.claim(ticket.id, None if release else moderator.name)
-        note = ("released" if release else "claimed") if done else "not_open"
+        release, take_over = action == "release", action == "take_over"
+        done = store.claim(ticket.id, moderator.name, release=release, take_over=take_over)
+        if done:
+            note = "released" if release else "claimed"
+        else:  # closed, or a colleague claimed it first: the page shows who has it
+            note = "not_open" if store.get(ticket.id).status != "open" else "claimed_by_other"
         return _back(f"/queue/{ticket.id}", done=note)
 
     @app.post("/queue/{ticket_id:int}/reply")
     def reply(request: Request, ticket_id: int, text: str = Form(""), csrf: str = Form("")):
-        moderator = require(request)
         check_csrf(request, csrf)
-        ticket = moderator_ticket(ticket_id)
         text = _form_text(text)
+        moderator = moderator_of(request)
+        if moderator is None:  # the session ran out while typing: the reply is not lost
+            return page(
+                request,
+                "login.html",
+                401,
+                moderator=None,
+                error="session_ended",
+                next_page=_after_login(f"/queue/{ticket_id}"),
+                draft=scan(text).redacted if text else "",
+            )
+        ticket = moderator_ticket(ticket_id)
         if not text:
             return _back(f"/queue/{ticket.id}")
         found = scan(text)  # all of it: a cut could leave most of a secret unrecognised
         if len(text) > MAX_TEXT:  # refused, not cut: the reply comes back to be shortened
             return moderator_page(request, moderator, ticket, "reply_too_long", 400, found.redacted)
         if not store.reply(ticket.id, moderator.name, found.redacted):
-            return _back(f"/queue/{ticket.id}", done="not_open")
+            closed = store.get(ticket.id)  # closed by a colleague: the reply comes back
+            return moderator_page(request, moderator, closed, "reply_not_open", 409, found.redacted)
         log.info("desk: %s replied to ticket %s", moderator.name, ticket.id)
         return _back(
             f"/queue/{ticket.id}", done="reply_removed" if found.sensitive else "reply_sent"
@@ -468,7 +500,15 @@ def create_app(
 
 
 _MEMBER_NOTES = {"sent", "removed", "empty", "rated", "not_rated"}
-_MODERATOR_NOTES = {"claimed", "released", "reply_sent", "reply_removed", "closed_done", "not_open"}
+_MODERATOR_NOTES = {
+    "claimed",
+    "claimed_by_other",
+    "released",
+    "reply_sent",
+    "reply_removed",
+    "closed_done",
+    "not_open",
+}
 
 
 class _LoginRequired(Exception):
@@ -479,6 +519,11 @@ def _form_text(raw: str) -> str:
     """A form's text as the member or moderator typed it: browsers send line breaks as two
     characters (CR LF) but count them as one against ``maxlength``."""
     return raw.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def _after_login(path: str) -> str:
+    """Where a login leads: a desk page named in ``next``, never another site."""
+    return path if re.fullmatch(r"/queue(/[0-9]{1,10})?|/password", path or "") else "/queue"
 
 
 def _back(path: str, **query: str) -> RedirectResponse:

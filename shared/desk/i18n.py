@@ -47,6 +47,18 @@ LABELS: dict[str, tuple[str, str]] = {
         "评分未保存：请在工单关闭后选择 1 到 5 星（每个工单只能评分一次）。",
     ),
     "closed_note": ("This ticket is closed.", "此工单已关闭。"),
+    "closed_unsent": (
+        "Not added: the ticket was closed before your text arrived. Your text is below (any "
+        "secret taken out): ask the bot again in the chat to open a new ticket.",
+        "未添加：您提交前工单已关闭。您的内容在下方（敏感信息已删除）：如仍需帮助，"
+        "请在聊天中再次询问机器人以创建新工单。",
+    ),
+    "unsent_text": ("Your text (not sent)", "您的内容（未发送）"),
+    "session_ended": (
+        "Your session ended, so the reply was not sent. It is below (any secret taken out): "
+        "log in, and you are taken back to the ticket.",
+        "登录已过期，回复未发送。回复内容在下方（敏感信息已删除）：登录后将返回该工单。",
+    ),
     "rate": ("How did we do?", "您对本次服务满意吗？"),
     "rate_send": ("Rate", "评分"),
     "rated": ("Thank you for your rating:", "感谢您的评分："),
@@ -97,6 +109,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "no_tickets": ("No tickets match.", "没有符合条件的工单。"),
     "claim": ("Claim", "认领"),
     "release": ("Release", "释放"),
+    "take_over": ("Take over", "接手"),
     "reply": ("Reply to the member", "回复用户"),
     "reply_hint": (
         "Delivered through the bot to the member's chat. Never ask for passwords, seed "
@@ -118,9 +131,18 @@ LABELS: dict[str, tuple[str, str]] = {
         "回复已进入发送队列，但其中的敏感信息已被删除。",
     ),
     "claimed": ("Claimed.", "已认领。"),
+    "claimed_by_other": (
+        'A colleague claimed this ticket first (see "Claimed by"); "Take over" moves it to you.',
+        "其他同事已先认领该工单（见“认领人”）；点击“接手”可转给您。",
+    ),
     "released": ("Released.", "已释放。"),
     "closed_done": ("Closed; the member is asked for a rating.", "已关闭，并邀请用户评分。"),
     "not_open": ("The ticket is not open.", "该工单未处于处理中。"),
+    "reply_not_open": (
+        "Not sent: the ticket was closed before your reply. Your reply is below (any secret "
+        "taken out).",
+        "未发送：工单已在您回复前关闭。回复内容在下方（敏感信息已删除）。",
+    ),
     "deliveries": ("Deliveries", "发送记录"),
     "rating": ("Rating", "评分"),
     "back": ("Back to the queue", "返回队列"),
