@@ -5,6 +5,8 @@ looks like support. ``scan`` tells which kinds of secret a message holds and ret
 with each secret replaced by a placeholder, so the rest of the question can still be answered.
 
 How it works, top to bottom:
+0. drop invisible characters (zero-width spaces, soft hyphens, direction marks): pasted
+   text carries them, and one inside a seed word or a card number would hide it;
 1. fold full-width characters to ASCII in a copy of the same length (guard_context.normalise);
 2. find every label ("私钥", "txid", "验证码", "UID" ...) once (guard_context.Labels);
 3. run each detector on the copy; each returns (start, end, kind) spans
@@ -16,6 +18,7 @@ How it works, top to bottom:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from shared.guard_codes import find_cards, find_codes, find_passwords
@@ -43,6 +46,21 @@ _PRIORITY = {
     "password": 4,
     "otp": 5,
 }
+
+
+# Format characters that show nothing: zero-width space and non-joiner, soft hyphen, word
+# joiner and invisible operators, byte-order mark, Mongolian vowel separator, direction marks
+# and embeddings. The zero-width joiner only beside a letter or digit: between emoji it
+# builds one picture ("👨‍👩‍👧") and stays.
+_INVISIBLE = re.compile(
+    "[\u00ad\u180e\u200b\u200c\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+    "|(?<=[0-9A-Za-z\u3400-\u9fff])\u200d|\u200d(?=[0-9A-Za-z\u3400-\u9fff])"
+)
+
+
+def visible(text: str) -> str:
+    """``text`` without its invisible characters (what ``scan`` reads and returns)."""
+    return _INVISIBLE.sub("", text) if not text.isascii() else text
 
 
 @dataclass(frozen=True)
@@ -109,10 +127,12 @@ def _merge(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
 
 
 def scan(text: str) -> GuardResult:
-    """The kinds of secret in ``text`` and the text with each one replaced by a placeholder."""
+    """The kinds of secret in ``text`` and the text with each one replaced by a placeholder
+    (and without invisible characters, see ``visible``)."""
     if not isinstance(text, str) or not text:
         return GuardResult((), text if isinstance(text, str) else "")
     try:
+        text = visible(text)
         detected = _detect(text)
         spans = _merge(list(detected))
     except Exception:  # noqa: BLE001 - a guard that crashes lets the secret through

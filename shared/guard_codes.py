@@ -176,7 +176,7 @@ def find_passwords(norm: str, labels: Labels) -> list[tuple]:
 
 _OTPAUTH_RE = re.compile(r"otpauth(?:-migration)?://[^\s<>\"'，。、）]+", re.IGNORECASE)
 # Units after a number that make it an amount, a count or a date, not a code.
-_UNITS = "%|usdt|usd|btc|eth|cny|rmb|元|块|个|年|月|日|号|点"
+_UNITS = "%|usdt|usdc|usd|btc|eth|sats?|satoshis?|gwei|cny|rmb|元|块|个|年|月|日|号|点"
 # 6-8 digits, maybe split in two ("123 456"), not part of a decimal, amount or longer number.
 _CODE_RE = re.compile(
     rf"{NOT_AFTER_ALNUM}(?<![+/$¥€£])(?<!\d[.,])"
@@ -217,6 +217,33 @@ _ANNOUNCES = re.compile(
 )
 
 
+# Words that say what a code is for, not what the number is: "my 2fa code for the
+# withdrawal is 482913", "verification code sent to my phone: 482913", "验证码发到手机了：482913".
+_CONTEXT_WORD = re.compile(
+    r"withdr[ae]w\w*|deposit\w*|transfer\w*|sent|paid|(?:phone|mobile)(?:\s*number)?|accounts?"
+    r"|acct|提现|提币|提幣|充值|转账|轉賬|手机号?|手機號?|电话|電話|账号|帳號|账户|帐号",
+    re.IGNORECASE,
+)
+# "... phone: 482913", "... account is 482913" (but "deposited 500000 sats" is an amount)
+_SAID = re.compile(r"(?<![A-Za-z])(?:is|was)(?![A-Za-z])|[:=：是为為]", re.IGNORECASE)
+_CLAUSE_END = re.compile(r"[\d.!?;\n。！？；]")
+
+
+def _code_label_behind(norm: str, labels: Labels, context, pos: int):
+    """The code label a context word stands behind, in the same clause with no number
+    between it and ``pos`` (None: the context word labels the number itself)."""
+    for label in reversed(labels.items):
+        if label.end > context.start:
+            continue
+        if pos - label.end > CODE_REACH or _CLAUSE_END.search(norm, label.end, pos):
+            return None
+        if label.kind in ("otp", "backup"):
+            return label
+        if not _CONTEXT_WORD.fullmatch(norm[label.start : label.end]):
+            return None
+    return None
+
+
 def _is_base32_secret(candidate: str) -> bool:
     """Tell a base32 key from four ordinary 4-letter words ("when will this work")."""
     letters = candidate.replace(" ", "").replace("-", "")
@@ -241,6 +268,10 @@ def find_codes(norm: str, labels: Labels) -> list[tuple]:
             label = labels.after(m.end(), 20)
             if label is not None and not _ANNOUNCES.fullmatch(norm[m.end() : label.start]):
                 label = None
+        elif _CONTEXT_WORD.fullmatch(norm[label.start : label.end]) and _SAID.search(
+            norm, label.end, m.start()
+        ):
+            label = _code_label_behind(norm, labels, label, m.start()) or label
         if label is not None and label.kind in ("otp", "backup"):
             found.append((m.start(), m.end(), "otp"))
     for m in _SHORT_CODE_RE.finditer(norm):
@@ -309,14 +340,18 @@ def find_cards(norm: str, labels: Labels, urls: list[tuple[int, int]]) -> list[t
     for m in _DIGIT_RUN_RE.finditer(norm):
         if inside(urls, m.start(), m.end()):
             continue
-        label = labels.before(m.start(), 25)
-        if label is not None and label.kind in ("id", "public", "otp", "backup"):
-            continue  # "order 2023...": a number with its own label
         if m.end() - m.start() > 200:
             continue  # a table of numbers, not a card
         groups = [
             (g.start() + m.start(), g.end() + m.start()) for g in re.finditer(r"\d+", m.group())
         ]
+        label = labels.before(m.start(), 25)
+        if (
+            label is not None
+            and label.kind in ("id", "public", "otp", "backup")
+            and not _looks_like_a_card(norm, m.start(), m.end(), groups)
+        ):
+            continue  # "order 2023...": a number with its own label
         # digits an earlier card's expiry and CVV took ("... 12/27 123 5500 ...": the run
         # after the slash begins with them)
         groups = [g for g in groups if g[0] >= covered]
@@ -345,6 +380,32 @@ def find_cards(norm: str, labels: Labels, urls: list[tuple[int, int]]) -> list[t
     if found:
         found.extend((c.start("cvv"), c.end("cvv"), "card_number") for c in _CVV_RE.finditer(norm))
     return found
+
+
+# Words that say a card is being talked about, shortly before its number.
+_CARD_WORDS = re.compile(
+    r"(?<![A-Za-z])(?:cards?|visa|master\s*card|amex|debit|credit|unionpay)(?![A-Za-z])"
+    r"|银行卡|銀行卡|信用卡|借记卡|借記卡|储蓄卡|儲蓄卡|卡号|卡號|银联|銀聯",
+    re.IGNORECASE,
+)
+# An expiry or a CVV by name after the number ("exp 12/27", "cvv 123", "有效期 12/27").
+_CARD_TAIL = re.compile(
+    r"[^\n]{0,20}?(?:(?<![0-9A-Za-z])(?:exp\w*|valid\s*(?:thru|through|until)|cvv2?|cvc2?)"
+    r"|有效期|安全码|安全碼|(?<![0-9/])(?:0?[1-9]|1[0-2])\s*/\s*\d{2}(?:\d{2})?(?![0-9/]))",
+    re.IGNORECASE,
+)
+
+
+def _looks_like_a_card(norm: str, start: int, end: int, groups: list[tuple[int, int]]) -> bool:
+    """A number after an ID or amount label ("order number", "deposit", "paid") that is a
+    card all the same: written in a card's groups ("5555 5555 5555 4444", which no order
+    number is), with a card named shortly before it, or with an expiry or a CVV after it.
+    Only a number that passes the card checks is removed (find_cards)."""
+    if any(size > 1 for i in range(len(groups)) for size in _card_sizes(norm, groups, i)):
+        return True
+    if _CARD_WORDS.search(norm, max(0, start - 40), start):
+        return True
+    return _CARD_TAIL.match(norm, end) is not None
 
 
 # Card layouts among a run's groups (digits per group): 4-4-4-4-3, 4-4-4-4, Amex's 4-6-5; a

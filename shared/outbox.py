@@ -64,14 +64,14 @@ TEXTS = {
         "Answer here, or add details on your ticket page: {url}",
         "rating": "Your ticket #{id} was closed{why}. How did we do? "
         "Tap a rating below (1 = poor, 5 = great), or rate the help on your ticket page: {url}",
-        "why_idle": " after {hours} hours without activity",
+        "why_idle": " after {hours} hours without an answer to our last message",
     },
     "zh": {
         "reply": "客服回复了您的工单 #{id}：\n\n{text}\n\n"
         "可直接在此回复，或在工单页面补充详情：{url}",
         "rating": "您的工单 #{id} 已关闭{why}。请点击下方按钮为本次服务评分（1 最差，5 最好），"
         "或在工单页面评分：{url}",
-        "why_idle": "（{hours} 小时无新消息）",
+        "why_idle": "（{hours} 小时未收到您对客服消息的回复）",
     },
 }
 

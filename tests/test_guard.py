@@ -165,6 +165,22 @@ SEED_SLIPPED = "legal winner thank year ave sausage worth useful legal wimner th
         ("card 4111 1111 1111 1111, the code on the back is 123", "card_number", "123"),
         ("卡号4111111111111111 背面三位数是123", "card_number", "123"),
         ("4111111111111111 exp 12/27 the 3 digits on the back 123", "card_number", "123"),
+        # a card after an ID or amount word, given away by its groups, a card word or a CVV
+        ("my visa number is 4111111111111111 exp 12/27 cvv 123", "card_number", "4111111111"),
+        ("deposit failed 4111 1111 1111 1111 exp 12/27 cvv 123", "card_number", "4111 1111"),
+        ("I paid with 4111 1111 1111 1111 12/27 123", "card_number", "4111 1111"),
+        ("充值 6222 0212 3456 7890 128 失败", "card_number", "6222 0212"),
+        ("order number 5555 5555 5555 4444", "card_number", "5555 5555"),
+        ("ID: 5555-5555-5555-4444 cvv 987", "card_number", "987"),
+        # a code whose label stands behind what it is for
+        ("my 2fa code for the withdrawal is 482913", "otp", "482913"),
+        ("verification code sent to my phone: 482913", "otp", "482913"),
+        ("the code for my account is 482913", "otp", "482913"),
+        ("验证码发到手机了：482913", "otp", "482913"),
+        # invisible characters inside a secret
+        ("my card 4111\u200b1111\u20601111\ufeff1111 12/27 123", "card_number", "1111"),
+        ("pass\u00adword: Summer2024!", "password", "Summer2024!"),
+        ("legal win\u200bner " + SEED_LEGAL.split(" ", 2)[2], "seed_phrase", "sausage"),
     ],
 )
 def test_catches_and_redacts(text: str, kind: str, secret: str) -> None:
@@ -191,6 +207,11 @@ def test_catches_and_redacts(text: str, kind: str, secret: str) -> None:
         "Key: 0x742d35Cc6634C0532925a3b844Bc454e4438f44e",  # an address after "key"
         "API whitelist: TN3W4H6rK2ce4vX9YnFQHwKENnHjoxb3m9",  # a TRON address, checksum ok
         "订单号 4111111111111111 还没处理",
+        "order number 4111111111111111 still pending",  # one run, no card word, no CVV
+        "2FA is on. My account 48291376 can't withdraw",
+        "my 2fa code works, order 12345678",
+        "my 2fa was disabled after I deposited 500000 sats",
+        "family 👨\u200d👩\u200d👧 photo",  # the joiner between emoji stays
         "UID 12345678, my 2FA is broken",
         "error code 4821 when I withdraw",  # a bare "code": an error, not a login code
         # years, dates, senders' numbers, quantities after a code label
