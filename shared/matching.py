@@ -16,6 +16,7 @@ import hashlib
 import json
 import logging
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -235,21 +236,47 @@ def _cache_key(encoder: Encoder, texts: list[str]) -> str:
     return digest.hexdigest()[:32]
 
 
-def encode_cached(encoder: Encoder, texts: list[str], cache_dir: Path | None) -> np.ndarray:
-    """Encode ``texts``, reusing vectors saved on disk for the same model and texts."""
-    if cache_dir is None:
-        return encoder.encode(texts)
-    path = cache_dir / f"emb-{_cache_key(encoder, texts)}.npy"
-    if path.exists():
+# A live reload encodes in pieces this big, pausing between them, so that the questions
+# asked meanwhile get the encoder (it takes one batch at a time) after at most one piece.
+RELOAD_PIECE = 32
+RELOAD_PAUSE_S = 0.002
+
+
+def encode_cached(
+    encoder: Encoder,
+    texts: list[str],
+    cache_dir: Path | None,
+    known: dict[str, np.ndarray] | None = None,
+) -> np.ndarray:
+    """Encode ``texts``, reusing vectors saved on disk for the same model and texts.
+    ``known``: vectors this encoder already made (the index being replaced by a reload):
+    only the other texts are encoded, a piece at a time (see RELOAD_PIECE)."""
+    path = cache_dir / f"emb-{_cache_key(encoder, texts)}.npy" if cache_dir else None
+    if path is not None and path.exists():
         try:
             vectors = np.load(path)
             if vectors.shape[0] == len(texts):
                 return vectors
         except (OSError, ValueError):
             log.warning("embedding cache %s unreadable; re-encoding", path.name)
-    vectors = encoder.encode(texts)
-    write_atomically(path, lambda tmp: np.save(tmp, vectors))
+    vectors = encoder.encode(texts) if known is None else _encode_new(encoder, texts, known)
+    if path is not None:
+        write_atomically(path, lambda tmp: np.save(tmp, vectors))
     return vectors
+
+
+def _encode_new(encoder: Encoder, texts: list[str], known: dict[str, np.ndarray]) -> np.ndarray:
+    """The vectors of ``texts``: the known ones reused, the others encoded in pieces with a
+    pause between them (an edit of one answer encodes one text, not the knowledge)."""
+    new = sorted({t for t in texts if t not in known})
+    made = dict(known)
+    for start in range(0, len(new), RELOAD_PIECE):
+        piece = new[start : start + RELOAD_PIECE]
+        made.update(zip(piece, encoder.encode(piece), strict=True))
+        time.sleep(RELOAD_PAUSE_S)  # a waiting question takes the encoder now
+    if not texts:
+        return encoder.encode(texts)
+    return np.stack([made[t] for t in texts]).astype(np.float32, copy=False)
 
 
 class Index:
@@ -262,18 +289,27 @@ class Index:
         cache_dir: Path | None = None,
         *,
         adapt: bool = True,
+        previous: Index | None = None,
     ):
+        """``previous``: the index a live reload replaces; its vectors are reused for the
+        texts that did not change, and the rest is encoded without holding up questions."""
         self.knowledge = knowledge
         self.model = model
+        known = _known_vectors(previous, model)
         self.entries = [e for e in knowledge.entries if e.questions]
         self.phrasings = [q for e in self.entries for q in e.questions]
         counts = np.array([len(e.questions) for e in self.entries], dtype=np.int64)
         self.starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
         self.owner = np.repeat(np.arange(len(self.entries)), counts)
         self.latin = np.array([not has_cjk(q) for q in self.phrasings], dtype=bool)
-        self.vectors = [encode_cached(enc, self.phrasings, cache_dir) for enc in model.encoders]
+        self.vectors = [
+            encode_cached(enc, self.phrasings, cache_dir, mine)
+            for enc, mine in zip(model.encoders, known, strict=True)
+        ]
         self.blended = model.blended_phrasings(self.vectors, self.latin)
-        self.adapter = self._fit_adapter(cache_dir) if adapt else None
+        self.extra: list[str] = []  # titles and answers, as the classifier reads them
+        self.extra_vectors: list[np.ndarray] = []
+        self.adapter = self._fit_adapter(cache_dir, known) if adapt else None
         self.calibration = calibrate_cached(self, cache_dir) if adapt else None
         # The knowledge's matching settings, with thresholds calibrated for this index
         # (shared.calibration) where the admin did not set them.
@@ -282,7 +318,7 @@ class Index:
             self.calibration.apply(matching) if self.calibration else matching
         )
 
-    def _fit_adapter(self, cache_dir: Path | None) -> Adapter:
+    def _fit_adapter(self, cache_dir: Path | None, known: list) -> Adapter:
         """Fit the knowledge's classifier on its phrasings, titles and answers."""
         extra, extra_owner = [], []
         for i, entry in enumerate(self.entries):
@@ -290,7 +326,11 @@ class Index:
                 extra.append(text[:EXTRA_CHARS])
                 extra_owner.append(i)
         extra_latin = np.array([not has_cjk(t) for t in extra], dtype=bool)
-        extra_vectors = [encode_cached(enc, extra, cache_dir) for enc in self.model.encoders]
+        extra_vectors = [
+            encode_cached(enc, extra, cache_dir, mine)
+            for enc, mine in zip(self.model.encoders, known, strict=True)
+        ]
+        self.extra, self.extra_vectors = extra, extra_vectors  # for the next reload
         x = np.concatenate(
             [
                 self._features(self.vectors, self.latin),
@@ -299,6 +339,13 @@ class Index:
         )
         y = np.concatenate([self.owner, np.array(extra_owner, dtype=np.int64)])
         return fit_cached(x, y, len(self.entries), self.model.name, cache_dir)
+
+    def known_vectors(self, encoder_number: int) -> dict[str, np.ndarray]:
+        """Every text this index encoded with one of its encoders, and its vector."""
+        known = dict(zip(self.phrasings, self.vectors[encoder_number], strict=True))
+        if self.extra_vectors:
+            known.update(zip(self.extra, self.extra_vectors[encoder_number], strict=True))
+        return known
 
     def _features(self, vectors: list[np.ndarray], latin: np.ndarray) -> np.ndarray:
         return features(vectors, latin, [enc.latin_only for enc in self.model.encoders])
@@ -366,6 +413,18 @@ class Index:
                 if len(problems) >= limit:
                     return problems
         return problems
+
+
+def _known_vectors(previous: Index | None, model: Model) -> list[dict[str, np.ndarray] | None]:
+    """For each encoder of ``model``: what ``previous`` encoded with the same encoder (a
+    reload), or None (a first build: everything is encoded, in one go)."""
+    if previous is None:
+        return [None] * len(model.encoders)
+    before = {enc.name: i for i, enc in enumerate(previous.model.encoders)}
+    return [
+        previous.known_vectors(before[enc.name]) if enc.name in before else {}
+        for enc in model.encoders
+    ]
 
 
 class AsyncMatcher:

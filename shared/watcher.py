@@ -75,7 +75,9 @@ class LiveKnowledge:
                 log.error("knowledge not reloaded: %s", problem)
                 return ReloadResult(False, len(self.knowledge.entries), self.last_error)
             try:
-                index = await self.matcher.run_blocking(self._index, knowledge)
+                # Beside the encoder's worker, not in it: questions keep being answered from
+                # the old index while the new one is built (its encoding pauses for them).
+                index = await asyncio.to_thread(self._index, knowledge, self.matcher.index)
             except Exception as exc:  # e.g. a model name that cannot be loaded
                 problem = Problem(str(self.path), 1, f"cannot build the index: {exc}")
                 self.last_error = (problem,)
@@ -89,8 +91,8 @@ class LiveKnowledge:
             log.info("knowledge reloaded: %d entries", len(knowledge.entries))
             return ReloadResult(True, len(knowledge.entries), knowledge.warnings)
 
-    def _index(self, knowledge: Knowledge) -> Index:
-        return Index(knowledge, self.model_for(knowledge), self.cache_dir)
+    def _index(self, knowledge: Knowledge, previous: Index) -> Index:
+        return Index(knowledge, self.model_for(knowledge), self.cache_dir, previous=previous)
 
     def start_watching(self, interval: float = 2.0) -> None:
         if self._task is None:

@@ -190,3 +190,69 @@ def test_a_text_with_broken_placeholders_is_sent_as_written():
     )
     assert _fill("Ask away :-}", {}) == "Ask away :-}"
     assert _fill("Hi {exchange_name}, {unknown}", {"exchange_name": "X"}) == "Hi X, {unknown}"
+
+
+async def test_questions_are_answered_from_the_old_index_while_a_reload_builds(make_pipeline, kb):
+    """The new index is built beside the encoder's worker, not in it: a question asked while
+    the build is held up is answered at once, from the knowledge in use."""
+    import threading
+
+    pipeline = await make_pipeline(kb.parent)
+    live = pipeline.live
+    building, release = threading.Event(), threading.Event()
+    model_of = live.model_for
+
+    def slow_model_for(knowledge):  # the build, held until the question was answered
+        building.set()
+        release.wait(60)
+        return model_of(knowledge)
+
+    live.model_for = slow_model_for
+    add_entry(kb)
+    reload = asyncio.create_task(pipeline.reload())
+    try:
+        assert await asyncio.to_thread(building.wait, 30)
+        outcome, replies = await asyncio.wait_for(ask(pipeline, "how long do withdrawals take"), 30)
+        assert outcome.faq_id == "withdrawal-time" and replies
+        assert not reload.done()
+    finally:
+        release.set()
+    assert (await reload).ok
+    outcome, _ = await ask(pipeline, API_QUESTION)
+    assert outcome.faq_id == "api-keys"
+
+
+async def test_a_reload_encodes_only_the_texts_that_changed(make_pipeline, kb):
+    pipeline = await make_pipeline(kb.parent)
+    pipeline.live.cache_dir = None  # no disk cache: what is not reused must be encoded
+    encoders = pipeline.live.matcher.index.model.encoders
+    encoded: list[str] = []
+    originals = [enc.encode for enc in encoders]
+
+    def counting(original):
+        def encode(texts):
+            encoded.extend(texts)
+            return original(texts)
+
+        return encode
+
+    for enc, original in zip(encoders, originals, strict=True):
+        enc.encode = counting(original)
+    try:
+        add_entry(kb)
+        assert (await pipeline.reload()).ok
+    finally:
+        for enc, original in zip(encoders, originals, strict=True):
+            del enc.encode  # back to the class's method
+    new_texts = {
+        "How do I create an API key for my trading bot?",
+        "where can I generate API keys",
+        "怎么创建API密钥",
+        "Create an API key",
+        "创建 API 密钥",
+        "Open the API page in your account settings and create a key with the least rights.",
+        "在账户设置的 API 页面创建密钥，只给最少的权限。",
+    }
+    assert set(encoded) <= new_texts and len(encoded) <= 2 * len(new_texts)
+    outcome, _ = await ask(pipeline, API_QUESTION)
+    assert outcome.faq_id == "api-keys"
