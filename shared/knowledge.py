@@ -156,6 +156,7 @@ class Knowledge:
     fingerprint: str  # sha256 of the files' bytes: keys caches and tuned models
     files: tuple[str, ...] = ()
     warnings: tuple[Problem, ...] = ()
+    settings_source: str = ""  # "FILE:LINE" of the settings block ("": the defaults)
 
     def entry(self, entry_id: str) -> Entry | None:
         return next((e for e in self.entries if e.id == entry_id), None)
@@ -600,10 +601,19 @@ def normalise_question(text: str) -> str:
 
 
 def knowledge_files(path: str | Path) -> list[Path]:
-    """The YAML files that make up the knowledge at ``path`` (a file or a folder)."""
+    """The YAML files that make up the knowledge at ``path`` (a file or a folder): ``.yaml``
+    or ``.yml`` in any case, not hidden (an editor's lock file or macOS's "._name.yaml" is no
+    knowledge). A link to nothing is listed, so that loading it reports it, rather than
+    its entries vanishing unseen."""
     path = Path(path)
     if path.is_dir():
-        return sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+        return sorted(
+            p
+            for p in path.iterdir()
+            if p.suffix.lower() in (".yaml", ".yml")
+            and not p.name.startswith(".")
+            and (p.is_file() or p.is_symlink())
+        )
     return [path]
 
 
@@ -619,7 +629,8 @@ def load_knowledge(path: str | Path) -> Knowledge:
         try:
             raw = file.read_bytes()
         except OSError as exc:
-            checker.error(name, 1, f"cannot read: {exc.strerror or exc}")
+            why = "a link to a file that is not there" if not file.exists() else exc.strerror
+            checker.error(name, 1, f"cannot read: {why or exc}")
             continue
         digest.update(file.name.encode())
         digest.update(raw)
@@ -642,4 +653,5 @@ def load_knowledge(path: str | Path) -> Knowledge:
         fingerprint=digest.hexdigest(),
         files=tuple(str(f) for f in files),
         warnings=tuple(p for p in checker.problems if p.warning),
+        settings_source=checker.settings_at,
     )

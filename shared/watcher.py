@@ -37,6 +37,37 @@ def _stamp(path: Path) -> tuple:
     return tuple(stamp)
 
 
+def losses(before: Knowledge, after: Knowledge) -> tuple[Problem, ...]:
+    """What a reload would silently lose: the settings block (its file deleted or emptied,
+    so every setting would fall back to its default: official domains, contacts,
+    templates, thresholds), or every entry of a file that is now empty (a save caught
+    half-way). Deleting an entries file on purpose is no loss; to go back to the default
+    settings, keep the settings file with ``settings: {}``."""
+    problems = []
+    if before.settings_source and not after.settings_source:
+        file, line = before.settings_source.rsplit(":", 1)
+        problems.append(
+            Problem(
+                file,
+                int(line),
+                "the settings block is gone (file deleted or emptied): keeping the last good "
+                "knowledge; restore it, or write 'settings: {}' for the defaults",
+            )
+        )
+    emptied = {w.file for w in after.warnings if w.message == "the file is empty"}
+    had_entries = {e.source.rsplit(":", 1)[0] for e in before.entries}
+    for file in sorted(emptied & had_entries):
+        problems.append(
+            Problem(
+                file,
+                1,
+                "the file is empty now (a save caught half-way?): keeping the last good "
+                "knowledge; delete the file to drop its entries",
+            )
+        )
+    return tuple(problems)
+
+
 class LiveKnowledge:
     """The knowledge in use and its index; reloads them without stopping the bot."""
 
@@ -73,6 +104,12 @@ class LiveKnowledge:
                 problem = Problem(str(self.path), 1, f"cannot read the knowledge: {exc!r}")
                 self.last_error = (problem,)
                 log.error("knowledge not reloaded: %s", problem)
+                return ReloadResult(False, len(self.knowledge.entries), self.last_error)
+            lost = losses(self.knowledge, knowledge)
+            if lost:  # valid, but most likely a half-saved or mistaken edit: keep serving
+                self.last_error = lost
+                for problem in lost:
+                    log.error("knowledge not reloaded: %s", problem)
                 return ReloadResult(False, len(self.knowledge.entries), self.last_error)
             try:
                 # Beside the encoder's worker, not in it: questions keep being answered from

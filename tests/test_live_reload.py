@@ -242,7 +242,7 @@ async def test_a_reload_encodes_only_the_texts_that_changed(make_pipeline, kb):
         add_entry(kb)
         assert (await pipeline.reload()).ok
     finally:
-        for enc, original in zip(encoders, originals, strict=True):
+        for enc in encoders:
             del enc.encode  # back to the class's method
     new_texts = {
         "How do I create an API key for my trading bot?",
@@ -256,3 +256,57 @@ async def test_a_reload_encodes_only_the_texts_that_changed(make_pipeline, kb):
     assert set(encoded) <= new_texts and len(encoded) <= 2 * len(new_texts)
     outcome, _ = await ask(pipeline, API_QUESTION)
     assert outcome.faq_id == "api-keys"
+
+
+def split_settings(kb):
+    """mini_kb as two files: settings.yaml (the settings block) and the entries."""
+    text = kb.read_text(encoding="utf-8")
+    head, entries = text.split("entries:", 1)
+    (kb.parent / "settings.yaml").write_text(head, encoding="utf-8")
+    kb.write_text("entries:" + entries, encoding="utf-8")
+
+
+@pytest.mark.parametrize("how", ["deleted", "emptied"])
+async def test_a_lost_settings_file_keeps_the_last_good_knowledge(make_pipeline, kb, how):
+    split_settings(kb)
+    pipeline = await make_pipeline(kb.parent)
+    assert pipeline.knowledge.settings.official_domains == ("testex.example",)
+    settings_file = kb.parent / "settings.yaml"
+    if how == "deleted":
+        settings_file.unlink()
+    else:
+        settings_file.write_text("", encoding="utf-8")
+    result = await pipeline.reload()
+    assert not result.ok
+    (problem,) = pipeline.live.last_error
+    assert problem.file == str(settings_file) and "settings block is gone" in problem.message
+    assert pipeline.knowledge.settings.official_domains == ("testex.example",)
+    # the defaults on purpose
+    settings_file.write_text("settings: {}\n", encoding="utf-8")
+    assert (await pipeline.reload()).ok
+    assert pipeline.knowledge.settings.official_domains == ()
+
+
+async def test_an_entries_file_emptied_by_a_half_save_is_not_swapped_in(make_pipeline, kb):
+    (kb.parent / "more.yaml").write_text("entries:" + NEW_ENTRY, encoding="utf-8")
+    pipeline = await make_pipeline(kb.parent)
+    (kb.parent / "more.yaml").write_text("", encoding="utf-8")
+    result = await pipeline.reload()
+    assert not result.ok and result.entries == 6
+    assert "empty now" in pipeline.live.last_error[0].message
+    assert pipeline.knowledge.entry("api-keys") is not None
+    (kb.parent / "more.yaml").unlink()  # dropping its entries on purpose
+    assert (await pipeline.reload()).ok and pipeline.knowledge.entry("api-keys") is None
+
+
+def test_knowledge_files_in_any_case_and_never_hidden_or_vanished(kb):
+    from shared.knowledge import KnowledgeError, load_knowledge
+
+    (kb.parent / "more.YAML").write_text("entries:" + NEW_ENTRY, encoding="utf-8")
+    (kb.parent / "._more.yaml").write_bytes(b"\x00\x05\x16\x07 macOS resource fork")
+    assert load_knowledge(kb.parent).entry("api-keys") is not None
+    (kb.parent / "gone.yaml").symlink_to(kb.parent / "nowhere.yaml")
+    with pytest.raises(KnowledgeError) as raised:
+        load_knowledge(kb.parent)
+    (problem,) = [p for p in raised.value.problems if not p.warning]
+    assert problem.file.endswith("gone.yaml") and "not there" in problem.message
