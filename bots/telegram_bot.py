@@ -418,13 +418,28 @@ class TelegramFrontend:
                 log.info("outbox: the member has no private chat with the bot; using the group")
         text = unsent.text if private_ticket else without_ticket_links(unsent.text)
         thread = int(item.thread_id) if item.thread_id else None  # its forum topic
+        mention = None
+        if not private_ticket and user_id > 0:  # the member, named and notified in the group
+            mention = (user_id, await self._member_name(item))
         try:
             await self.sender.send_text(
-                chat_id, text, markup=markup, thread_id=thread, save_rest=item.save_rest
+                chat_id,
+                text,
+                markup=markup,
+                thread_id=thread,
+                save_rest=item.save_rest,
+                mention=mention,
             )
         except (Forbidden, BadRequest) as exc:
             raise PermanentFailure(type(exc).__name__) from None
         return None
+
+    async def _member_name(self, item: OutboxItem) -> str:
+        """The name the ticket knows its member by (for a mention in the group)."""
+        if item.ticket_id is None:
+            return ""
+        ticket = await asyncio.to_thread(self.pipeline.store.get, item.ticket_id)
+        return ticket.user_name.lstrip("@") if ticket is not None else ""
 
     async def on_other(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.debug("ignored an update of a kind the bot does not handle")

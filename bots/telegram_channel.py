@@ -30,7 +30,9 @@ from telegram import (
     CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    MessageEntity,
     ReplyParameters,
+    User,
 )
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
@@ -42,6 +44,7 @@ log = logging.getLogger(__name__)
 MAX_TEXT = 4096  # Telegram's limit for one message, in UTF-16 code units
 MAX_CALLBACK_DATA = 64  # bytes
 MAX_ALERT = 200  # characters in the answer to a button press
+MAX_MENTION = 64  # characters of a member's name in a mention
 MAX_ATTEMPTS = 6  # one call, then up to five retries after a 429
 SHUTDOWN_PATIENCE = 5.0  # while stopping, wait out a 429 only if it is this short
 NETWORK_RETRY_DELAYS = (1.0, 2.0)  # seconds before each new try after a network failure
@@ -170,10 +173,20 @@ class Sender:
         reply_to: int | None = None,
         thread_id: int | None = None,
         save_rest: Callable[[str], Awaitable[None]] | None = None,
+        mention: tuple[int, str] | None = None,
     ) -> None:
         """Send ``text`` in as many messages as it takes; the buttons go under the last one.
         ``save_rest(rest)`` is told what is left after each piece but the last (the outbox
-        keeps it, so that a retry does not repeat what went out)."""
+        keeps it, so that a retry does not repeat what went out). ``mention``: (user id,
+        name) of a member to notify, named at the start of the first piece (a text mention:
+        it works without a username and without parse mode)."""
+        entities = None
+        if mention is not None:
+            user_id, name = mention
+            name = " ".join(name.split())[:MAX_MENTION] or "👤"
+            text = f"{name} {text}"
+            user = User(id=user_id, first_name=name, is_bot=False)
+            entities = [MessageEntity(MessageEntity.TEXT_MENTION, 0, utf16_len(name), user=user)]
         pieces = split_text(text)
         if not pieces:
             if markup is None:
@@ -187,12 +200,13 @@ class Sender:
                 else None
             )
             await self.call(
-                lambda piece=piece, last=last, quote=quote: self.bot.send_message(
+                lambda piece=piece, last=last, quote=quote, first=i == 0: self.bot.send_message(
                     chat_id=chat_id,
                     message_thread_id=thread_id,
                     text=piece,
                     reply_markup=markup if last else None,
                     reply_parameters=quote,
+                    entities=entities if first else None,
                 )
             )
             if save_rest is not None and not last:

@@ -60,15 +60,19 @@ DEFAULT_IDLE_HOURS = 72.0
 
 TEXTS = {
     "en": {
-        "reply": "Support replied to your ticket #{id}:\n\n{text}\n\n"
-        "Answer here, or add details on your ticket page: {url}",
+        "reply": "Support replied to your ticket #{id}:\n\n{text}\n\n{answer_here}{url}",
+        "answer_here": "Answer here, or add details on your ticket page: ",
+        # the same, said in a group (the member has no private chat with the bot)
+        "answer_in_group": "Reply to this message to answer (the ticket page's link is only "
+        "ever sent privately).",
         "rating": "Your ticket #{id} was closed{why}. How did we do? "
         "Tap a rating below (1 = poor, 5 = great), or rate the help on your ticket page: {url}",
         "why_idle": " after {hours} hours without an answer to our last message",
     },
     "zh": {
-        "reply": "客服回复了您的工单 #{id}：\n\n{text}\n\n"
-        "可直接在此回复，或在工单页面补充详情：{url}",
+        "reply": "客服回复了您的工单 #{id}：\n\n{text}\n\n{answer_here}{url}",
+        "answer_here": "可直接在此回复，或在工单页面补充详情：",
+        "answer_in_group": "请直接回复本条消息作答（工单页面链接仅私下发送）。",
         "rating": "您的工单 #{id} 已关闭{why}。请点击下方按钮为本次服务评分（1 最差，5 最好），"
         "或在工单页面评分：{url}",
         "why_idle": "（{hours} 小时未收到您对客服消息的回复）",
@@ -102,6 +106,8 @@ def interval_from_env(env: dict[str, str] | None = None) -> float:
 
 def text_for(language: str, key: str, **values) -> str:
     texts = TEXTS.get(language, TEXTS["en"])
+    if key == "reply":
+        values.setdefault("answer_here", texts["answer_here"])
     return texts.get(key, TEXTS["en"][key]).format(**values)
 
 
@@ -475,9 +481,20 @@ def buttons_for(item: OutboxItem) -> list[Button]:
     return [Button(f"{n} ★", f"rate:{item.ticket_id}:{n}") for n in range(1, 6)]
 
 
+# A reply's last line with its link, in each language: said otherwise in a group.
+_ANSWER_HERE = [
+    (re.compile(re.escape(texts["answer_here"]) + _TICKET_LINK.pattern + r"\s*$"), language)
+    for language, texts in TEXTS.items()
+]
+
+
 def without_ticket_links(text: str) -> str:
     """The text for a group or channel: a ticket link is the key to the ticket, so it only
-    ever goes to the member privately."""
+    ever goes to the member privately. A reply's "answer here, or on your ticket page:
+    <link>" becomes "reply to this message to answer": in a group the bot hears the member
+    only when addressed."""
+    for answer_here, language in _ANSWER_HERE:
+        text = answer_here.sub(TEXTS[language]["answer_in_group"], text)
     # in the language most of the text is in (its template's: the moderator's words may mix)
     rest = _TICKET_LINK.sub("", text)
     chinese = len(_CJK_CHAR.findall(rest)) >= len(re.findall(r"[A-Za-z]{2,}", rest))

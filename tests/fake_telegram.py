@@ -384,6 +384,14 @@ class FakeTelegram:
                 for key in row:
                     if len(key.get("callback_data", "").encode()) > 64:
                         return _error(400, "Bad Request: BUTTON_DATA_INVALID")
+        entities = params.get("entities") or []
+        size = len(text.encode("utf-16-le")) // 2
+        for entity in entities:  # as Telegram checks them
+            offset, length = int(entity.get("offset", -1)), int(entity.get("length", 0))
+            if offset < 0 or length < 1 or offset + length > size:
+                return _error(400, "Bad Request: can't parse entities: entity out of range")
+            if entity.get("type") == "text_mention" and "id" not in (entity.get("user") or {}):
+                return _error(400, "Bad Request: can't parse entities: user not specified")
         if chat_id > 0 and chat_id != BOT_ID and chat_id not in self.started_users:
             return _error(403, "Forbidden: bot can't initiate conversation with a user")
         quote = params.get("reply_parameters") or {}
@@ -403,6 +411,8 @@ class FakeTelegram:
         }
         if markup:
             message["reply_markup"] = markup
+        if entities:
+            message["entities"] = entities
         self.messages[(chat_id, message["message_id"])] = message
         return _ok(message)
 

@@ -197,6 +197,18 @@ async def test_telegram_group_ticket_answer_goes_private_or_to_the_group(
     )
     assert int(sent.params["chat_id"]) == GROUP["id"]  # the private try was refused (403)
     await until(lambda: Outbox(store).rows(ticket_id=ticket_id)[-1]["status"] == "delivered")
+    # Alice is named and notified (a text mention), told how to answer, and given no link
+    text = sent.params["text"]
+    name = store.get(ticket_id).user_name.lstrip("@")
+    assert name and text.startswith(f"{name} Support replied to your ticket #{ticket_id}")
+    (mention,) = sent.params["entities"]
+    assert mention["type"] == "text_mention" and mention["user"]["id"] == USER["id"]
+    assert (mention["offset"], mention["length"]) == (0, len(name))
+    assert "Reply to this message to answer" in text and "/t/" not in text
+    # her reply to that message joins the ticket
+    posted = fake.messages[(GROUP["id"], sent.result["message_id"])]
+    fake.send_group("TRC20, sent two hours ago", user=USER, reply_to=posted)
+    await until(lambda: "TRC20, sent two hours ago" in [m.text for m in store.messages(ticket_id)])
 
 
 async def test_telegram_member_blocking_the_bot_half_way_gets_only_the_rest_in_the_group(
@@ -370,6 +382,19 @@ async def test_discord_server_ticket_answer_by_dm_then_in_the_channel(
     public = await fake.wait_for_post(channel, since=since)
     assert public[0].json["content"].startswith(f"<@{member}>")
     assert "/t/" not in public[0].json["content"]  # the link stays private
+    assert "Reply to this message to answer" in public[0].json["content"]
+    # the member's reply to that message joins the ticket
+    (posted,) = [m for m in fake.messages.values() if m["content"] == public[0].json["content"]]
+    answer = fake.guild_message(
+        "It was TRC20",
+        channel_id=channel,
+        user_id=member,
+        message_reference={"message_id": posted["id"], "channel_id": posted["channel_id"]},
+        referenced_message=posted,
+        type=19,
+    )
+    await fake.message_create(answer)
+    await until(lambda: "It was TRC20" in [m.text for m in store.messages(ticket_id)])
     assert [int(u) for u in public[0].json["allowed_mentions"]["users"]] == [member]
     await until(lambda: Outbox(store).rows(ticket_id=ticket_id)[-1]["status"] == "delivered")
 
