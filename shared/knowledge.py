@@ -460,10 +460,26 @@ class _Checker:
             for k, v in texts.items():
                 if not (isinstance(v, str) and v.strip()):
                     self.error(file, texts.key_lines[str(k)], f"templates.{lang}.{k} is empty")
-                else:
-                    where = f"templates.{lang}.{k}"
-                    self._placeholders(file, texts.key_lines[str(k)], v, where, frozenset())
+                elif str(k) in known:
+                    self._template_text(file, texts.key_lines[str(k)], str(k), lang, v)
         return out
+
+    def _template_text(self, file: str, line: int, key: str, lang: str, text: str) -> None:
+        """A template may use the placeholders its built-in text uses (and the exchange's
+        name); another name would reach members as written ("Ticket: {ticketurl}"), and a
+        template without its ticket link leaves the member without one."""
+        where = f"templates.{lang}.{key}"
+        self._placeholders(file, line, text, where, frozenset())
+        allowed = _template_fields(key) | {"exchange_name"}
+        try:
+            used = _fields(text)
+        except ValueError:
+            return  # broken braces: reported above
+        for name in sorted(used - allowed):
+            known = ", ".join("{" + n + "}" for n in sorted(allowed))
+            self.error(file, line, f"{where}: unknown placeholder {{{name}}} (known: {known})")
+        for name in sorted(_ESSENTIAL & _template_fields(key) - used):
+            self.warn(file, line, f"{where} leaves out {{{name}}}: the member gets no link")
 
     def _entry(self, file: str, node: Any, line: int) -> None:
         if not isinstance(node, _Node):
@@ -598,6 +614,23 @@ class _Checker:
 def normalise_question(text: str) -> str:
     """Case- and punctuation-insensitive form used to spot literal duplicates."""
     return re.sub(r"[\W_]+", " ", text.casefold()).strip()
+
+
+# Placeholders a template must keep when its built-in text has them.
+_ESSENTIAL = frozenset({"ticket_url"})
+
+
+def _fields(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def _template_fields(key: str) -> set[str]:
+    """The placeholders the built-in texts of template ``key`` use (every language)."""
+    fields: set[str] = set()
+    for texts in DEFAULT_TEMPLATES.values():
+        if key in texts:
+            fields |= _fields(texts[key])
+    return fields
 
 
 def knowledge_files(path: str | Path) -> list[Path]:

@@ -562,6 +562,48 @@ def test_a_template_with_broken_braces_is_an_error_at_its_line(tmp_path):
     assert problem.line == line_of(path, "Ask away")
 
 
+def test_a_template_placeholder_it_cannot_fill_is_an_error_and_a_lost_link_a_warning(
+    tmp_path,
+):
+    path = write(
+        tmp_path,
+        "kb.yaml",
+        """
+        settings:
+          templates:
+            en:
+              handoff_requested: "Passed on. Ticket: {ticketurl}"
+              handoff_unknown: "We will get back to you at {support_email}."
+              greeting: "Welcome to {exchange_name}!"
+            zh:
+              handoff_requested: "已转交人工客服。"
+        entries:
+          - id: one
+            questions: [hi]
+            answer: {en: Hello., zh: 你好。}
+        """,
+    )
+    problems = problems_of(path)
+    errors = [p for p in problems if not p.warning]
+    assert {(p.line, p.message.split(" (known")[0]) for p in errors} == {
+        (
+            line_of(path, "{ticketurl}"),
+            "templates.en.handoff_requested: unknown placeholder {ticketurl}",
+        ),
+        (
+            line_of(path, "{support_email}"),
+            "templates.en.handoff_unknown: unknown placeholder {support_email}",
+        ),
+    }
+    assert "{ticket_url}" in errors[0].message  # the known ones are named
+    warnings = [p.message for p in problems if p.warning and "leaves out" in p.message]
+    assert sorted(warnings) == [
+        "templates.en.handoff_requested leaves out {ticket_url}: the member gets no link",
+        "templates.en.handoff_unknown leaves out {ticket_url}: the member gets no link",
+        "templates.zh.handoff_requested leaves out {ticket_url}: the member gets no link",
+    ]
+
+
 @pytest.mark.parametrize(
     ("body", "message"),
     [
