@@ -323,6 +323,8 @@ class _Checker:
                 self.error(file, key_line, f"{what}.{lang} must be non-empty text")
             else:
                 out[lang] = text.strip()
+                if lang not in SPOKEN:
+                    self.warn(file, key_line, _unspoken(what, lang))
         return out
 
     def _placeholders(
@@ -614,6 +616,19 @@ class _Checker:
 def normalise_question(text: str) -> str:
     """Case- and punctuation-insensitive form used to spot literal duplicates."""
     return re.sub(r"[\W_]+", " ", text.casefold()).strip()
+
+
+# The languages the bot tells apart (by script: shared/language.py).
+SPOKEN = ("en", "zh")
+
+
+def _unspoken(what: str, lang: str) -> str:
+    if lang.lower().startswith("zh") or lang.lower() == "cn":
+        return f"{what}: '{lang}' is never chosen: write 'zh' for Chinese"
+    return (
+        f"{what}: '{lang}' is only chosen when a platform says the member's language is "
+        f"'{lang}' and the message has no words to tell (the bot tells en and zh apart)"
+    )
 
 
 # Placeholders a template must keep when its built-in text has them.

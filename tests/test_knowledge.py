@@ -604,6 +604,22 @@ def test_a_template_placeholder_it_cannot_fill_is_an_error_and_a_lost_link_a_war
     ]
 
 
+def test_an_answer_language_the_bot_never_chooses_is_a_warning(tmp_path):
+    path = write(
+        tmp_path,
+        "kb.yaml",
+        """
+        entries:
+          - id: one
+            questions: [hi, 你好]
+            answer: {en: Hello., zh-CN: 你好。, ja: こんにちは。}
+        """,
+    )
+    warnings = sorted(p.message for p in load_knowledge(path).warnings)
+    assert warnings[0].startswith("one.answer: 'ja' is only chosen when a platform says")
+    assert warnings[1] == "one.answer: 'zh-CN' is never chosen: write 'zh' for Chinese"
+
+
 @pytest.mark.parametrize(
     ("body", "message"),
     [
