@@ -481,13 +481,17 @@ class Pipeline:
             return Outcome("info", language=language, text=text)
         if kind == "faq" and (entry := self.knowledge.entry(rest)):
             return await self._answer(msg, state, entry, None, language)
-        if kind == "cat":
+        if kind == "cat" and any(e.category == rest for e in self.knowledge.entries):
             return await self._faq_topics(msg, language, category=rest)
+        if kind in ("faq", "cat"):  # a button from before a reload removed its entry
+            return await self._faq_topics(msg, language, intro="button_outdated")
         if kind == "fb":
             verdict, _, entry_id = rest.partition(":")
             if verdict == "no":
                 state.last_answer_id = entry_id
                 return await self._not_helpful(msg, state, language)
+            if self.knowledge.entry(entry_id) is None:  # gone, or not a payload the bot made
+                return await self._say(msg, language, "info", self.t(language, "feedback_thanks"))
             await asyncio.to_thread(
                 self.store.add_feedback,
                 platform=msg.platform,
@@ -566,7 +570,9 @@ class Pipeline:
             Incoming(**{**msg.__dict__, "command": None}), state, text, language
         )
 
-    async def _faq_topics(self, msg: Incoming, language: str, category: str | None = None):
+    async def _faq_topics(
+        self, msg: Incoming, language: str, category: str | None = None, intro: str = "faq_intro"
+    ):
         entries = self.knowledge.entries
         if category is None:
             categories = list(dict.fromkeys(e.category for e in entries))
@@ -577,7 +583,7 @@ class Pipeline:
                 for e in entries
                 if e.category == category
             ]
-        text = self.t(language, "faq_intro")
+        text = self.t(language, intro)
         await msg.channel.send(Reply(text, "info", buttons))
         return Outcome("info", language=language, text=text)
 

@@ -46,6 +46,9 @@ DEFAULT_TEMPLATES: dict[str, dict[str, str]] = {
         "feedback_yes": "Yes",
         "feedback_no": "No",
         "feedback_thanks": "Glad it helped!",
+        "button_outdated": (
+            "That choice is no longer in our answers (they were updated). Here are the topics now:"
+        ),
         "smalltalk_greeting": (
             "Hi! Ask me anything about {exchange_name}: your account, deposits and withdrawals, "
             "security. /faq lists the topics."
@@ -128,6 +131,7 @@ DEFAULT_TEMPLATES: dict[str, dict[str, str]] = {
         "feedback_yes": "解决了",
         "feedback_no": "没有",
         "feedback_thanks": "很高兴能帮到你!",
+        "button_outdated": "该选项已不在当前的解答中（内容已更新）。以下是现有主题：",
         "smalltalk_greeting": (
             "你好!关于 {exchange_name} 的账户、充值提现、安全等问题都可以问我,/faq 可查看所有主题。"
         ),

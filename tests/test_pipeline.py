@@ -240,9 +240,20 @@ async def test_pressing_none_of_these_opens_a_ticket(torn):
     assert "How do I withdraw crypto to my wallet?" in transcript(torn, outcome.ticket_url)
 
 
-async def test_pressing_an_unknown_faq_button_does_nothing(mini):
-    outcome, replies = await press(mini, "faq:no-such-entry")
-    assert outcome.action == "none" and replies == []
+async def test_a_button_whose_entry_a_reload_removed_offers_the_topics_now(mini):
+    """Old buttons stay in chats for ever: a press of one whose entry or topic is gone gets
+    the current topics, not silence."""
+    for payload in ("faq:no-such-entry", "cat:no-such-topic"):
+        outcome, (reply,) = await press(mini, payload)
+        assert outcome.action == "info" and reply.text.startswith("That choice is no longer")
+        assert payloads(reply) and all(p.startswith("cat:") for p in payloads(reply))
+
+
+async def test_a_feedback_press_for_an_entry_not_in_the_knowledge_stores_nothing(mini):
+    outcome, (reply,) = await press(mini, "fb:yes:" + "x" * 300)
+    assert reply.text == "Glad it helped!" and feedback_rows(mini) == []
+    await press(mini, "fb:yes:reset-password")
+    assert [row[:2] for row in feedback_rows(mini)] == [("reset-password", True)]
 
 
 async def test_that_didnt_help_offers_the_runner_up_then_a_human(mini):
