@@ -10,7 +10,7 @@ How it works, top to bottom:
 1. fold full-width characters to ASCII in a copy of the same length (guard_context.normalise);
 2. find every label ("私钥", "txid", "验证码", "UID" ...) once (guard_context.Labels);
 3. run each detector on the copy; each returns (start, end, kind) spans
-   (guard_seed, guard_keys, guard_codes);
+   (guard_seed, guard_keys, guard_codes, guard_urls);
 4. merge overlapping spans and replace them in the ORIGINAL text.
 
 ``scan`` never raises and never logs: the input is a secret until proven otherwise.
@@ -25,6 +25,7 @@ from shared.guard_codes import find_cards, find_codes, find_passwords
 from shared.guard_context import Labels, normalise, url_spans
 from shared.guard_keys import find_api_keys, find_private_keys
 from shared.guard_seed import find_seed_phrases
+from shared.guard_urls import find_url_secrets
 
 KINDS = ("seed_phrase", "private_key", "password", "otp", "api_key", "card_number")
 
@@ -90,6 +91,7 @@ def _detect(text: str) -> list[tuple[int, int, str]]:
     spans += find_passwords(norm, labels)
     spans += find_codes(norm, labels)
     spans += find_cards(norm, labels, urls)
+    spans += find_url_secrets(norm, urls)
     return spans
 
 

@@ -177,6 +177,17 @@ SEED_SLIPPED = "legal winner thank year ave sausage worth useful legal wimner th
         ("verification code sent to my phone: 482913", "otp", "482913"),
         ("the code for my account is 482913", "otp", "482913"),
         ("验证码发到手机了：482913", "otp", "482913"),
+        # secrets inside links: a parameter named for one, a password in the address
+        (
+            "https://api.x.com/v1?apikey=" + "ab" * 20 + "&secret=Zx9kLmN2pQ",
+            "api_key",
+            "Zx9kLmN2pQ",
+        ),
+        ("https://bob:Summer2024@x.com/", "password", "Summer2024"),
+        ("https://pay.example/p?card=4111111111111111&cvv=123", "card_number", "4111111111111111"),
+        ("https://w.example/import?seed=abandon%20ability%20able", "seed_phrase", "abandon"),
+        ("https://x.io/k?private_key=" + "cd" * 32, "private_key", "cdcdcdcd"),
+        ("https://x.example/reset?token=abc123def456", "password", "abc123def456"),
         # invisible characters inside a secret
         ("my card 4111\u200b1111\u20601111\ufeff1111 12/27 123", "card_number", "1111"),
         ("pass\u00adword: Summer2024!", "password", "Summer2024!"),
@@ -212,6 +223,8 @@ def test_catches_and_redacts(text: str, kind: str, secret: str) -> None:
         "my 2fa code works, order 12345678",
         "my 2fa was disabled after I deposited 500000 sats",
         "family 👨\u200d👩\u200d👧 photo",  # the joiner between emoji stays
+        "https://binance.com/en/register?ref=ABC123",
+        "https://x.example/login?next=/home&lang=en",
         "UID 12345678, my 2FA is broken",
         "error code 4821 when I withdraw",  # a bare "code": an error, not a login code
         # years, dates, senders' numbers, quantities after a code label
