@@ -10,8 +10,21 @@ import asyncio
 import weakref
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
+from typing import Any
 
 HISTORY_LINES = 20
+
+
+@dataclass
+class PreviousMessage:
+    """A member's last message as written, for the guard's look across two messages
+    (shared.guard_split): kept in memory only, for ``guard_split.WINDOW_S`` seconds, and
+    only when the guard found nothing in it."""
+
+    text: str  # as written
+    stored: str  # as remembered and stored (the guard's copy of it)
+    msg: Any  # the Incoming, to delete it where the bot may
+    at: float  # time.monotonic()
 
 
 @dataclass
@@ -23,6 +36,7 @@ class ConversationState:
     language: str | None = None
     # entries already answered here: "that didn't help" does not offer them again
     answered: deque[str] = field(default_factory=lambda: deque(maxlen=HISTORY_LINES))
+    previous: PreviousMessage | None = None
 
 
 class Conversations:

@@ -161,6 +161,17 @@ def _mistyped(word: str) -> bool:
     return word[1:] in tails or word in tails or word[1:] in words or swapped in words
 
 
+def exact_list_words(text: str) -> bool:
+    """Every word of ``text`` is a list word as written (no slip, no abbreviation)."""
+    for token in _TOKEN_RE.findall(text):
+        if token.isascii():
+            if token.lower() not in _wordlist("english"):
+                return False
+        elif any(_chinese_indexes(char) == (None, None) for char in token):
+            return False
+    return True
+
+
 def _chinese_indexes(char: str) -> tuple[int | None, int | None]:
     return _wordlist("chinese_simplified").get(char), _wordlist("chinese_traditional").get(char)
 

@@ -13,13 +13,14 @@ import asyncio
 import hashlib
 import logging
 import re
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from shared import smalltalk
-from shared.conversation import Conversations, ConversationState, Turns
+from shared.conversation import Conversations, ConversationState, PreviousMessage, Turns
 from shared.knowledge import CONTACT_KEYS, Entry, Knowledge, load_knowledge
 from shared.language import detect_language
 from shared.matching import AsyncMatcher, Index, MatchResult, Model, decide, model_for
@@ -198,8 +199,11 @@ class Pipeline:
         state = self.conversations.state(msg.platform, msg.conversation_id, msg.user_id)
         if msg.payload is not None or not _has_words(text):
             language = state.language or language  # a button press continues the conversation
-        # 1. The guard, before anything else sees the text.
+        # 1. The guard, before anything else sees the text; with the member's previous
+        # message too, for a secret split over two messages.
         found = scanned if scanned is not None else (self.scan(text) if text else None)
+        if text and msg.payload is None and not msg.edited:
+            found = await self._across_messages(msg, state, text, found)
         if found is not None and found.sensitive:
             outcome = await self._warn_secret(msg, found.kinds, language)
             text = found.redacted
@@ -218,6 +222,54 @@ class Pipeline:
         # waits for it (an earlier reply may be waiting out a platform's flood control).
         async with self.turns.of(msg.platform, msg.conversation_id, msg.user_id):
             return await self._handle_in_turn(msg, state, text, language)
+
+    async def _across_messages(
+        self, msg: Incoming, state: ConversationState, text: str, found: GuardResult | None
+    ) -> GuardResult | None:
+        """The guard's result for ``text`` read after the member's previous message: "my
+        private key is" then the key, a seed phrase six words at a time. Part of a secret
+        in the previous message is taken back out of what was stored, and the message
+        deleted where the bot may."""
+        from shared.guard_split import WINDOW_S, across
+
+        previous, state.previous = state.previous, None
+        now = time.monotonic()
+        if found is None or not found.sensitive:
+            stored = found.redacted if found is not None else text
+            state.previous = PreviousMessage(text, stored, msg, now)
+        if previous is None or now - previous.at > WINDOW_S:
+            return found
+        pair = across(previous.text, text)
+        if pair is None:
+            return found
+        state.previous = None  # the pair is dealt with: nothing of it waits for a third
+        if pair.previous is not None:
+            await self._take_back(previous, state, pair.previous)
+        return pair.current
+
+    async def _take_back(
+        self, previous: PreviousMessage, state: ConversationState, redacted: str
+    ) -> None:
+        """The previous message held part of a secret: its stored copies (history, the
+        chat's lines, an open ticket, feedback) get the redacted text instead."""
+        msg, old = previous.msg, previous.stored
+        for i, (who, line) in enumerate(state.history):
+            if who == "user" and line == old:
+                state.history[i] = ("user", redacted)
+        if state.last_question == old:
+            state.last_question = redacted
+        room = self.conversations.room(msg.platform, msg.conversation_id)
+        name = msg.user_name or msg.user_id
+        for i, (who, line) in enumerate(room):
+            if who == "user" and line in (old, f"{name}: {old}"):
+                room[i] = ("user", line[: len(line) - len(old)] + redacted)
+        await asyncio.to_thread(self.store.take_back, msg.platform, msg.user_id, old, redacted)
+        if not msg.is_private:
+            try:
+                await msg.channel.delete_incoming()
+            except Exception:  # no right to delete, or gone: the warning still comes
+                log.warning("could not delete the first part of a split secret")
+        log.info("guard: a secret split over two messages on %s", msg.platform)
 
     async def _handle_in_turn(
         self, msg: Incoming, state: ConversationState, text: str, language: str

@@ -378,6 +378,37 @@ class TicketStore:
             session.commit()
             return True
 
+    def take_back(self, platform: str, user_id: str, old: str, redacted: str) -> int:
+        """A member's message turned out to hold part of a secret (shared.guard_split): in
+        their open tickets and in the feedback, ``old`` becomes ``redacted``. Returns how
+        many rows changed."""
+        tickets = select(TicketRow.id).where(
+            TicketRow.platform == platform,
+            TicketRow.user_id == user_id,
+            TicketRow.status == "open",
+        )
+        with self.sessions() as session:
+            changed = 0
+            if not self.holders.surely_none(platform, user_id):
+                changed += session.execute(
+                    update(MessageRow)
+                    .where(
+                        MessageRow.ticket_id.in_(tickets),
+                        MessageRow.author == "user",
+                        MessageRow.text.in_([old, f"(edited) {old}"]),
+                    )
+                    .values(text=redacted)
+                    .execution_options(synchronize_session=False)
+                ).rowcount
+            changed += session.execute(
+                update(FeedbackRow)
+                .where(FeedbackRow.platform == platform, FeedbackRow.question == old)
+                .values(question=redacted)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            session.commit()
+            return changed
+
     def by_token(self, token: str) -> Ticket | None:
         """The ticket whose link carries ``token``; constant-time comparison of the token."""
         if not token or len(token) > 64:

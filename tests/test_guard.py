@@ -423,3 +423,45 @@ def test_scan_file_keeps_order_and_survives_bad_lines(tmp_path: Path) -> None:
 
 def test_scan_file_missing_file_returns_status(tmp_path: Path) -> None:
     assert scan_file(str(tmp_path / "missing.jsonl"), io.StringIO()) == 2
+
+
+# --- two messages read together (shared/guard_split.py) ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("previous", "current", "kind", "secret", "previous_after"),
+    [
+        ("my private key is", "4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318",
+         "private_key", "4c0883a6", None),
+        ("my 2fa code is", "482913", "otp", "482913", None),
+        ("my password is", "Summer2024!", "password", "Summer2024!", None),
+        ("验证码是", "482913", "otp", "482913", None),
+        ("legal winner thank year wave sausage", "worth useful legal winner thank yellow",
+         "seed_phrase", "yellow", "[seed phrase removed]"),
+    ],
+)  # fmt: skip
+def test_a_secret_split_over_two_messages_is_found(
+    previous, current, kind, secret, previous_after
+) -> None:
+    from shared.guard_split import across
+
+    pair = across(previous, current)
+    assert pair is not None and kind in pair.current.kinds
+    assert secret not in pair.current.redacted
+    assert pair.previous == previous_after
+
+
+@pytest.mark.parametrize(
+    ("previous", "current"),
+    [
+        ("my password is", "not working"),
+        ("how do I reset my password", "it says wrong password"),
+        ("my uid is", "12345678"),
+        ("what is the fee", "0.1%"),
+        ("would you repeat what you just said", "please repeat over what you said"),
+    ],
+)
+def test_two_ordinary_messages_are_no_secret_together(previous, current) -> None:
+    from shared.guard_split import across
+
+    assert across(previous, current) is None

@@ -217,3 +217,69 @@ async def test_a_members_messages_wait_their_turn_but_a_secret_does_not(make_pip
     assert not second.done()  # in line behind the first
     stuck.channel.release.set()
     await asyncio.wait_for(asyncio.gather(first, second), 30)
+
+
+# --- a secret split over two messages ----------------------------------------------------
+
+KEY = "4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318"
+HALF_1 = "legal winner thank year wave sausage"
+HALF_2 = "worth useful legal winner thank yellow"
+
+
+def all_stored_text(pipeline) -> str:
+    texts = [m.text for t in pipeline.store.tickets() for m in pipeline.store.messages(t.id)]
+    return "\n".join(texts)
+
+
+async def test_a_label_then_the_secret_in_the_next_message_is_caught(make_pipeline):
+    pipeline = await make_pipeline(MINI_KB)
+    await pipeline.handle(Incoming(text="I want to talk to a human", channel=CollectingChannel()))
+    first = Incoming(text="my private key is", channel=CollectingChannel())
+    await pipeline.handle(first)
+    second = Incoming(text=KEY, channel=CollectingChannel())
+    outcome = await pipeline.handle(second)
+    assert outcome.action == "warn" and "private key" in second.channel.replies[0].text.lower()
+    stored = all_stored_text(pipeline)
+    assert KEY not in stored
+    assert "my private key is" in stored  # the label alone was no secret
+
+
+async def test_a_seed_phrase_sent_in_halves_is_taken_back_out_of_both(make_pipeline):
+    """In a group: both halves are deleted, and the first half, already in the member's
+    open ticket and the chat's lines, is replaced there."""
+    pipeline = await make_pipeline(MINI_KB)
+    await pipeline.handle(group("I want to talk to a human", addressed=True))
+    first = group(HALF_1)
+    await pipeline.handle(first)
+    assert HALF_1 in all_stored_text(pipeline)  # alone, six words are no phrase
+    second = group(HALF_2)
+    outcome = await pipeline.handle(second)
+    assert outcome.action == "warn"
+    assert first.channel.deleted and second.channel.deleted
+    stored = all_stored_text(pipeline)
+    assert "sausage" not in stored and "yellow" not in stored
+    room = pipeline.conversations.room("test", "group")
+    assert not any("sausage" in line for _, line in room)
+    # escalating the member now carries no half of the phrase either
+    mod = group("/escalate", user_id="mod", is_moderator=True)
+    await pipeline.escalate(mod, target_user_id="m1", target_text="")
+    assert "sausage" not in all_stored_text(pipeline)
+
+
+async def test_two_ordinary_messages_are_not_read_as_one_secret(make_pipeline):
+    pipeline = await make_pipeline(MINI_KB)
+    for text in ("my password is", "not working", "would you repeat what you just said",
+                 "please repeat over what you said"):  # fmt: skip
+        msg = Incoming(text=text, channel=CollectingChannel())
+        assert (await pipeline.handle(msg)).action != "warn", text
+
+
+async def test_the_previous_message_counts_only_for_a_while(make_pipeline, monkeypatch):
+    import shared.guard_split
+
+    pipeline = await make_pipeline(MINI_KB)
+    await pipeline.handle(Incoming(text="my private key is", channel=CollectingChannel()))
+    monkeypatch.setattr(shared.guard_split, "WINDOW_S", 0.0)
+    late = Incoming(text=KEY, channel=CollectingChannel())
+    # alone, 64 hex without a label is a transaction id as much as a key
+    assert (await pipeline.handle(late)).action != "warn"

@@ -352,6 +352,17 @@ async def test_an_edit_that_adds_a_seed_phrase_is_deleted(bot: Running):
     assert "removed" in warning.params["text"]
 
 
+async def test_a_seed_phrase_sent_in_two_halves_in_a_group_is_deleted_whole(bot: Running):
+    first = bot.fake.send_group("legal winner thank year wave sausage")
+    await bot.fake.settle()
+    assert not bot.fake.calls_to("deleteMessage")  # six words alone are no phrase
+    second = bot.fake.send_group("worth useful legal winner thank yellow")
+    warning = await bot.reply()
+    assert "removed" in warning.params["text"]
+    deleted = {int(c.params["message_id"]) for c in bot.fake.calls_to("deleteMessage")}
+    assert deleted == {first["message_id"], second["message_id"]}
+
+
 async def test_without_delete_rights_the_member_is_asked_to_delete(bot: Running):
     bot.fake.can_delete = False
     bot.fake.send_group(f"restore with {SEED}")
