@@ -465,3 +465,21 @@ def test_two_ordinary_messages_are_no_secret_together(previous, current) -> None
     from shared.guard_split import across
 
     assert across(previous, current) is None
+
+
+def test_pairs_of_ordinary_messages_are_rarely_one_secret() -> None:
+    """Every message is also read after the previous one: on pairs of ordinary messages
+    (consecutive ones, and as many drawn at random) that must almost never find a secret
+    neither message held alone."""
+    import random
+
+    from shared.guard_split import across
+
+    texts = [r["text"] for r in load_labelled() if not r["kinds"]] + load_ordinary()
+    texts = [t for t in texts if not scan(t).sensitive]
+    rng = random.Random(0)
+    pairs = list(zip(texts, texts[1:], strict=False))
+    pairs += [(rng.choice(texts), rng.choice(texts)) for _ in range(len(pairs))]
+    found = [(a, b) for a, b in pairs if across(a, b) is not None]
+    print(f"\npairs {len(pairs)}; found a secret across {len(found)}")
+    assert len(found) <= max(1, len(pairs) // 10_000), found[:5]
