@@ -68,7 +68,7 @@ class LoginFailureRow(Base):
     __tablename__ = "login_failures"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(64))  # a keyed hash of the name typed
     address: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
@@ -162,6 +162,7 @@ class Accounts:
 
     def __init__(self, store: TicketStore) -> None:
         self.store = store
+        self._login_key: bytes | None = None
 
     def add(self, name: str, password: str, *, replace: bool = False) -> Moderator:
         """A new moderator (or, with ``replace``, a new password for an existing one)."""
@@ -226,12 +227,19 @@ class Accounts:
 
     # --- the login rate limit -------------------------------------------------------------
 
+    def _name_key(self, name: str) -> str:
+        """What a failed login records of the name typed: a keyed hash, since people type
+        their password into the name field by mistake."""
+        if self._login_key is None:
+            self._login_key = self.key("login-names")
+        return hmac.new(self._login_key, name.encode(), hashlib.sha256).hexdigest()
+
     def recent_failures(self, name: str, address: str) -> int:
         since = _now() - LOGIN_WINDOW
         with self.store.sessions() as session:
             return session.scalar(
                 select(func.count()).where(
-                    LoginFailureRow.name == name[:64],
+                    LoginFailureRow.name == self._name_key(name),
                     LoginFailureRow.address == address[:64],
                     LoginFailureRow.at > since,
                 )
@@ -239,7 +247,7 @@ class Accounts:
 
     def record_failure(self, name: str, address: str) -> None:
         with self.store.sessions() as session:
-            session.add(LoginFailureRow(name=name[:64], address=address[:64]))
+            session.add(LoginFailureRow(name=self._name_key(name), address=address[:64]))
             session.execute(
                 delete(LoginFailureRow).where(LoginFailureRow.at < _now() - LOGIN_WINDOW)
             )
@@ -249,7 +257,8 @@ class Accounts:
         with self.store.sessions() as session:
             session.execute(
                 delete(LoginFailureRow).where(
-                    LoginFailureRow.name == name[:64], LoginFailureRow.address == address[:64]
+                    LoginFailureRow.name == self._name_key(name),
+                    LoginFailureRow.address == address[:64],
                 )
             )
             session.commit()

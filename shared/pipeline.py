@@ -195,6 +195,7 @@ class Pipeline:
         """Run one incoming message (or command, or button press) through the core.
         ``scanned``: the guard's result for ``msg.text``, when a front-end has it already."""
         text = msg.text or ""
+        msg.user_name = self._safe_name(msg.user_name)
         language = detect_language(text, msg.language, self.knowledge.settings.default_language)
         state = self.conversations.state(msg.platform, msg.conversation_id, msg.user_id)
         if msg.payload is not None or not _has_words(text):
@@ -222,6 +223,11 @@ class Pipeline:
         # waits for it (an earlier reply may be waiting out a platform's flood control).
         async with self.turns.of(msg.platform, msg.conversation_id, msg.user_id):
             return await self._handle_in_turn(msg, state, text, language)
+
+    def _safe_name(self, name: str) -> str:
+        """A display name is chosen by its owner, and some put a password or a seed phrase
+        there: such a name is never repeated in a warning nor stored with a ticket."""
+        return "" if name and self.scan(name).sensitive else name
 
     async def _across_messages(
         self, msg: Incoming, state: ConversationState, text: str, found: GuardResult | None
@@ -697,6 +703,8 @@ class Pipeline:
         target_text: str = "",
     ) -> Outcome:
         """A moderator turns a member's message (and the chat's recent lines) into a ticket."""
+        msg.user_name = self._safe_name(msg.user_name)
+        target_user_name = self._safe_name(target_user_name)
         language = detect_language(
             target_text or msg.text, msg.language, self.knowledge.settings.default_language
         )

@@ -284,6 +284,18 @@ def test_login_is_rate_limited_per_name_and_address(desk):
     assert login(desk).status_code == 303
 
 
+def test_a_password_typed_into_the_name_field_is_not_stored(desk):
+    from shared.accounts import LoginFailureRow
+
+    assert login(desk, name=DESK_PASSWORD, password="x").status_code == 401
+    with desk.store.sessions() as session:
+        names = [row.name for row in session.query(LoginFailureRow)]
+    assert len(names) == 1 and DESK_PASSWORD not in names[0]
+    for _ in range(4):  # and it still counts against the limit
+        login(desk, name=DESK_PASSWORD, password="x")
+    assert login(desk, name=DESK_PASSWORD, password="x").status_code == 429
+
+
 def test_session_cookie_flags_and_logout(desk, settings, desk_store):
     answer = login(desk)
     cookie = answer.headers["set-cookie"]

@@ -283,3 +283,19 @@ async def test_the_previous_message_counts_only_for_a_while(make_pipeline, monke
     late = Incoming(text=KEY, channel=CollectingChannel())
     # alone, 64 hex without a label is a transaction id as much as a key
     assert (await pipeline.handle(late)).action != "warn"
+
+
+async def test_a_display_name_holding_a_secret_is_never_repeated_or_stored(make_pipeline):
+    pipeline = await make_pipeline(MINI_KB)
+    name = "pw: Hunter2Secret!"
+    warned = group(f"my words are {SEED}", user_name=name)
+    await pipeline.handle(warned)
+    assert all("Hunter2Secret" not in r.text for r in warned.channel.replies)
+    await pipeline.handle(group("I want to talk to a human", addressed=True, user_name=name))
+    mod = group("/escalate", user_id="mod", is_moderator=True)
+    await pipeline.escalate(mod, target_user_id="m2", target_user_name=name, target_text="late")
+    for ticket in pipeline.store.tickets():
+        assert "Hunter2Secret" not in ticket.user_name
+    assert "Hunter2Secret" not in all_stored_text(pipeline)
+    room = pipeline.conversations.room("test", "group")
+    assert not any("Hunter2Secret" in line for _, line in room)
