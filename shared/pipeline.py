@@ -203,6 +203,11 @@ class Pipeline:
         # 1. The guard, before anything else sees the text; with the member's previous
         # message too, for a secret split over two messages.
         found = scanned if scanned is not None else (self.scan(text) if text else None)
+        if msg.command and not (found is not None and found.sensitive):
+            # the command word can be what makes a secret one ("/password Summer2024!")
+            whole = self.scan(f"/{msg.command} {text}".strip())
+            if whole.sensitive:
+                msg.command, msg.text, text, found = None, whole.redacted, whole.redacted, whole
         if text and msg.payload is None and not msg.edited:
             found = await self._across_messages(msg, state, text, found)
         if found is not None and found.sensitive:

@@ -299,3 +299,16 @@ async def test_a_display_name_holding_a_secret_is_never_repeated_or_stored(make_
     assert "Hunter2Secret" not in all_stored_text(pipeline)
     room = pipeline.conversations.room("test", "group")
     assert not any("Hunter2Secret" in line for _, line in room)
+
+
+async def test_a_secret_named_by_its_command_word_is_caught_on_any_front_end(make_pipeline):
+    """The console (and any front-end) gives "/password X" as command "password": the
+    command word is the label that makes X a secret."""
+    from bots.console import ConsoleChannel, to_incoming
+
+    pipeline = await make_pipeline(MINI_KB)
+    msg = to_incoming("/password Summer2024!", ConsoleChannel())
+    outcome = await pipeline.handle(msg)
+    assert outcome.action == "warn"
+    assert "Summer2024" not in all_stored_text(pipeline)
+    assert all("Summer2024" not in line for _, line in pipeline.conversations.room("cli", "cli"))
