@@ -452,14 +452,16 @@ class DiscordFrontEnd:
         """``!escalate`` (as a reply to a member's message), ``!reload``, ``!status``."""
         if command == "!escalate":
             target = await self._referenced(message)
-            if target is None:
-                await msg.channel.send(Reply(self.pipeline.t("en", "help"), "info"))
+            if target is None:  # not a reply, or to a message deleted meanwhile
+                usage = Reply(self.pipeline.t("en", "escalate_usage"), "info", private=True)
+                await msg.channel.send(usage)
                 return
             await self.pipeline.escalate(
                 msg,
                 target_user_id=str(target.author.id),
                 target_user_name=target.author.display_name,
                 target_text=target.content or "",
+                target_is_bot=target.author.bot,
             )
             return
         msg.command = command[1:]
@@ -534,6 +536,7 @@ class DiscordFrontEnd:
             target_user_id=str(target_user.id),
             target_user_name=target_user.display_name,
             target_text=target_text,
+            target_is_bot=target_user.bot,
         )
 
     def _register_commands(self) -> None:

@@ -333,6 +333,7 @@ class TelegramFrontend:
             target_user_id=str(target_id),
             target_user_name=target_name,
             target_text=target.text or target.caption or "",
+            target_is_bot=bool(target.from_user and target.from_user.is_bot),
         )
 
     async def on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -706,8 +706,10 @@ class Pipeline:
         target_user_id: str,
         target_user_name: str = "",
         target_text: str = "",
+        target_is_bot: bool = False,
     ) -> Outcome:
-        """A moderator turns a member's message (and the chat's recent lines) into a ticket."""
+        """A moderator turns a member's message (and the chat's recent lines) into a ticket.
+        ``target_is_bot``: the message is a bot's (this one's answer, say): no ticket."""
         msg.user_name = self._safe_name(msg.user_name)
         target_user_name = self._safe_name(target_user_name)
         language = detect_language(
@@ -718,6 +720,10 @@ class Pipeline:
             return await self._warn_secret(msg, own.kinds, language)
         if not msg.is_moderator:
             return await self._say(msg, language, "error", self.t(language, "not_moderator"))
+        if target_is_bot:  # a bot is nobody to hand off: tell the moderator how it works
+            text = self.t(language, "escalate_usage")
+            await msg.channel.send(Reply(text, "info", private=True, notice=True))
+            return Outcome("info", language=language, text=text)
         context = list(self.conversations.room(msg.platform, msg.conversation_id))
         if target_text:
             found = self.scan(target_text)

@@ -491,6 +491,16 @@ async def test_text_escalate_with_a_reason_still_escalates_and_a_secret_is_guard
     assert_no_secret(fake.log_text())
 
 
+async def test_text_escalate_without_a_message_to_escalate_tells_the_moderator_how(bot: Bot):
+    fake = bot.fake
+    moderator = {"user_id": 600000000000000007, "name": "mod", "roles": [fake.moderator_role_id]}
+    since = len(fake.requests)
+    await fake.message_create(fake.guild_message("!escalate", **moderator))
+    usage = (await fake.wait_for_post(since=since))[0]
+    assert "Reply to a member's message with /escalate" in usage.json["content"]
+    assert not await asyncio.to_thread(_open_tickets, bot.pipeline)
+
+
 # --- reliability -----------------------------------------------------------------------------
 
 

@@ -490,6 +490,18 @@ async def test_escalate_by_an_administrator_only(bot: Running):
     assert "/t/" not in ticket.params["text"]  # the member's key is not the moderator's
 
 
+async def test_escalating_the_bots_own_answer_opens_no_ticket(bot: Running):
+    bot.fake.members[GROUP["id"]] = {ADMIN_USER["id"]: "administrator"}
+    bot.fake.send_group("@TestSupportBot how do I reset my password?", user=USER)
+    answer = await bot.reply()
+    posted = bot.fake.messages[(GROUP["id"], answer.result["message_id"])]
+    mark = bot.mark()
+    bot.fake.send_group("/escalate", user=ADMIN_USER, reply_to=posted)
+    usage = await bot.reply(after=mark)
+    assert "Reply to a member's message with /escalate" in usage.params["text"]
+    assert not bot.pipeline.store.tickets()
+
+
 async def test_reload_and_status_for_admins_only(bot: Running):
     bot.fake.send_private("/status", user=OTHER_USER)  # listed in TELEGRAM_ADMIN_IDS
     status = await bot.reply()
