@@ -39,6 +39,10 @@ from shared.ticket_holders import OpenTicketHolders
 TOKEN_BYTES = 24  # 192 random bits in every ticket link
 
 
+# The same reply by the same moderator again within this many seconds is a double click.
+DOUBLE_SUBMIT_S = 30
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -533,6 +537,9 @@ class TicketStore:
                 return False
             row = session.get(TicketRow, ticket_id)
             session.refresh(row)
+            if self._just_said(session, ticket_id, moderator, text):
+                session.rollback()  # a double click on "Send": the member gets it once
+                return True
             session.add(
                 MessageRow(ticket_id=row.id, author="moderator", text=text, author_name=moderator)
             )
@@ -543,6 +550,21 @@ class TicketStore:
                 _to_member(session, row, "reply", message)
             session.commit()
             return True
+
+    @staticmethod
+    def _just_said(session: Session, ticket_id: int, moderator: str, text: str) -> bool:
+        """The ticket's last message is this very reply by this moderator, seconds ago."""
+        last = session.scalars(
+            select(MessageRow)
+            .where(MessageRow.ticket_id == ticket_id)
+            .order_by(MessageRow.id.desc())
+            .limit(1)
+        ).first()
+        return (
+            last is not None
+            and (last.author, last.author_name, last.text) == ("moderator", moderator, text)
+            and _utc(last.created_at) > _now() - timedelta(seconds=DOUBLE_SUBMIT_S)
+        )
 
     def close(
         self,

@@ -566,3 +566,30 @@ def test_changing_a_password_never_wakes_a_disabled_account(desk):
     assert accounts.change_password("mod", "another long password") is None
     assert ("mod", False) in accounts.names()
     assert login(desk, password="another long password").status_code == 401
+
+
+def test_a_reply_to_a_command_line_ticket_says_nobody_receives_it(desk):
+    ticket = open_ticket(desk.store, platform="cli")
+    login(desk)
+    page = desk.get(f"/queue/{ticket.id}")
+    assert "no bot delivers them" in page.text
+    replied = desk.post(
+        f"/queue/{ticket.id}/reply", data={"text": "Found it.", "csrf": csrf_of(page.text)}
+    )
+    assert "Nobody receives it" in replied.text and "queued for delivery" not in replied.text
+    assert not [r for r in Outbox(desk.store).rows() if r["kind"] == "reply"]
+
+
+def test_a_double_clicked_reply_reaches_the_member_once(desk):
+    ticket = open_ticket(desk.store)
+    login(desk)
+    page = desk.get(f"/queue/{ticket.id}")
+    for _ in range(2):
+        desk.post(
+            f"/queue/{ticket.id}/reply", data={"text": "Found it.", "csrf": csrf_of(page.text)}
+        )
+    assert len([r for r in Outbox(desk.store).rows() if r["kind"] == "reply"]) == 1
+    assert [m.text for m in desk.store.messages(ticket.id)].count("Found it.") == 1
+    # the same words again later, or another text, are a new reply
+    desk.post(f"/queue/{ticket.id}/reply", data={"text": "And now?", "csrf": csrf_of(page.text)})
+    assert len([r for r in Outbox(desk.store).rows() if r["kind"] == "reply"]) == 2

@@ -50,7 +50,7 @@ from shared.accounts import (
     Moderator,
 )
 from shared.desk.i18n import both, label
-from shared.outbox import Outbox, idle_hours_from_env
+from shared.outbox import BOT_PLATFORMS, Outbox, idle_hours_from_env
 from shared.settings import Settings
 from shared.tickets import Ticket, TicketStore
 
@@ -433,6 +433,7 @@ def create_app(
             deliveries=[r for r in outbox.rows(ticket_id=ticket.id) if r["kind"] != "announce"],
             done=done,
             draft=draft,
+            delivered=ticket.platform in BOT_PLATFORMS,
         )
 
     @app.get("/queue/{ticket_id:int}", response_class=HTMLResponse)
@@ -479,6 +480,8 @@ def create_app(
             closed = store.get(ticket.id)  # closed by a colleague: the reply comes back
             return moderator_page(request, moderator, closed, "reply_not_open", 409, found.redacted)
         log.info("desk: %s replied to ticket %s", moderator.name, ticket.id)
+        if ticket.platform not in BOT_PLATFORMS:  # `supportbot ask`, the console: no bot
+            return _back(f"/queue/{ticket.id}", done="reply_kept")
         return _back(
             f"/queue/{ticket.id}", done="reply_removed" if found.sensitive else "reply_sent"
         )
@@ -505,6 +508,7 @@ _MODERATOR_NOTES = {
     "claimed_by_other",
     "released",
     "reply_sent",
+    "reply_kept",
     "reply_removed",
     "closed_done",
     "not_open",

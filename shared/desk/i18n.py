@@ -118,6 +118,16 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "close": ("Close ticket", "关闭工单"),
     "reply_sent": ("Reply queued for delivery.", "回复已进入发送队列。"),
+    "reply_kept": (
+        "Reply kept in the ticket. Nobody receives it: the ticket came from the command line "
+        "(supportbot ask or the console), which has no bot to deliver it.",
+        "回复已保存在工单中，但不会送达：该工单来自命令行（supportbot ask 或控制台），"
+        "没有机器人可以投递。",
+    ),
+    "no_delivery": (
+        "This ticket came from the command line: replies are kept here, but no bot delivers them.",
+        "该工单来自命令行：回复会保存在此，但没有机器人投递。",
+    ),
     "newer": ("Newer", "较新"),
     "older": ("Older", "较早"),
     "page": ("Page", "页码"),
