@@ -138,6 +138,14 @@ _MEMBER_OPEN = (
 )
 
 
+# The queue's orders: newest tickets first, last written in first, longest untouched first.
+ORDERS = {
+    "newest": (TicketRow.id.desc(),),
+    "activity": (TicketRow.updated_at.desc(), TicketRow.id.desc()),
+    "waiting": (TicketRow.updated_at.asc(), TicketRow.id.asc()),
+}
+
+
 @dataclass(frozen=True)
 class Ticket:
     id: int
@@ -448,11 +456,12 @@ class TicketStore:
         language: str | None = None,
         limit: int | None = None,
         offset: int = 0,
+        order: str = "newest",
     ) -> list[Ticket]:
-        """Tickets, newest first, filtered by status, claim, platform and language; ``limit``
-        of them after the first ``offset`` (the desk's pages)."""
+        """Tickets filtered by status, claim, platform and language, in ``order`` (see
+        ORDERS); ``limit`` of them after the first ``offset`` (the desk's pages)."""
         with self.sessions() as session:
-            query = select(TicketRow).order_by(TicketRow.id.desc())
+            query = select(TicketRow).order_by(*ORDERS.get(order, ORDERS["newest"]))
             if status:
                 query = query.where(TicketRow.status == status)
             if claimed_by:
@@ -595,6 +604,24 @@ class TicketStore:
             if ask_rating and row is not None:
                 self._ask_rating(session, row, hours)
             session.commit()
+            return True
+
+    def reopen(self, ticket_id: int) -> bool:
+        """Open a closed ticket again (closed by mistake, or the member's matter came back).
+        False when it is not closed, or the member has opened another ticket in the same
+        conversation meanwhile (one open ticket per member and conversation: work that one)."""
+        with self._lock, self.sessions() as session:
+            row = session.get(TicketRow, ticket_id)
+            if row is None or row.status != "closed":
+                return False
+            self.holders.add(row.platform, row.user_id)
+            row.status, row.closed_at, row.close_reason = "open", None, None
+            row.updated_at = _now()
+            try:
+                session.commit()
+            except IntegrityError:
+                session.rollback()
+                return False
             return True
 
     def _ask_rating(self, session: Session, row: TicketRow, hours) -> None:

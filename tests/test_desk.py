@@ -226,6 +226,20 @@ def test_the_queue_pages_through_every_ticket(desk):
     assert "page=49" in beyond.text
 
 
+def test_the_queue_shows_the_ticket_written_in_last_first_when_asked(desk):
+    old, middle, new = (open_ticket(desk.store, user=f"u{i}") for i in range(3))
+    assert desk.store.add_message(old.id, "user", "any news? it has been two days")
+    login(desk)
+
+    def order(query: str) -> list[int]:
+        return [int(n) for n in re.findall(r'href="/queue/(\d+)"', desk.get(query).text)]
+
+    assert order("/queue") == [new.id, middle.id, old.id]
+    assert order("/queue?sort=activity") == [old.id, new.id, middle.id]
+    assert order("/queue?sort=waiting") == [middle.id, new.id, old.id]
+    assert order("/queue?sort=nonsense") == [new.id, middle.id, old.id]
+
+
 # --- nothing without a login --------------------------------------------------------------
 
 
@@ -593,3 +607,28 @@ def test_a_double_clicked_reply_reaches_the_member_once(desk):
     # the same words again later, or another text, are a new reply
     desk.post(f"/queue/{ticket.id}/reply", data={"text": "And now?", "csrf": csrf_of(page.text)})
     assert len([r for r in Outbox(desk.store).rows() if r["kind"] == "reply"]) == 2
+
+
+def test_closing_asks_first_and_a_closed_ticket_can_be_reopened(desk):
+    ticket = open_ticket(desk.store)
+    login(desk)
+    page = desk.get(f"/queue/{ticket.id}")
+    assert 'name="confirm" value="close"' in page.text  # the first click only asks
+    asked = desk.get(f"/queue/{ticket.id}?confirm=close")
+    assert "Close this ticket?" in asked.text and desk.store.get(ticket.id).status == "open"
+    assert f'action="/queue/{ticket.id}/close"' in asked.text
+    desk.post(f"/queue/{ticket.id}/close", data={"csrf": csrf_of(asked.text)})
+    closed = desk.get(f"/queue/{ticket.id}")
+    assert f'action="/queue/{ticket.id}/reopen"' in closed.text
+    reopened = desk.post(f"/queue/{ticket.id}/reopen", data={"csrf": csrf_of(closed.text)})
+    assert "Reopened." in reopened.text and desk.store.get(ticket.id).status == "open"
+    assert desk.store.get(ticket.id).closed_at is None
+    # the member's messages join it again
+    assert desk.store.add_message(ticket.id, "user", "thanks, one more thing")
+    # not when the member opened another ticket in the same chat meanwhile
+    desk.store.close(ticket.id)
+    newer = open_ticket(desk.store)
+    assert newer.id != ticket.id
+    page = desk.get(f"/queue/{ticket.id}")
+    refused = desk.post(f"/queue/{ticket.id}/reopen", data={"csrf": csrf_of(page.text)})
+    assert "Not reopened" in refused.text and desk.store.get(ticket.id).status == "closed"

@@ -7,11 +7,14 @@
     POST /logout
     GET  /password, POST /password   a moderator changes their own password (ends their
                                  other sessions; wrong current passwords count as failed logins)
-    GET  /queue                  the tickets, filtered by status, claim, platform, language
+    GET  /queue                  the tickets, filtered by status, claim, platform, language,
+                                 newest first, last written in first, or longest waiting first
     GET  /queue/<id>             one ticket for moderators
     POST /queue/<id>/claim       claim, release, or take over a colleague's claim
     POST /queue/<id>/reply       answer the member through the bot (the outbox)
-    POST /queue/<id>/close       close, asking the member for a rating (the outbox)
+    POST /queue/<id>/close       close, asking the member for a rating (the outbox); the
+                                 page's "Close" asks to confirm first (GET ?confirm=close)
+    POST /queue/<id>/reopen      open a closed ticket again
 
 A link's token is its only key: a wrong one is a plain 404 that shows nothing. Every POST
 carries a CSRF token tied to the browser's session cookie (HttpOnly, SameSite=Lax, Secure
@@ -52,7 +55,7 @@ from shared.accounts import (
 from shared.desk.i18n import both, label
 from shared.outbox import BOT_PLATFORMS, Outbox, idle_hours_from_env
 from shared.settings import Settings
-from shared.tickets import Ticket, TicketStore
+from shared.tickets import ORDERS, Ticket, TicketStore
 
 log = logging.getLogger(__name__)
 
@@ -365,7 +368,7 @@ def create_app(
     @app.exception_handler(_LoginRequired)
     async def login_required(request: Request, exc: _LoginRequired):
         """To the login, and after it back to the page (a form's page for a POST)."""
-        here = _after_login(re.sub(r"/(claim|reply|close)$", "", request.url.path))
+        here = _after_login(re.sub(r"/(claim|reply|close|reopen)$", "", request.url.path))
         return RedirectResponse("/login?" + urlencode({"next": here}), 303)
 
     @app.get("/queue", response_class=HTMLResponse)
@@ -375,11 +378,13 @@ def create_app(
         claim: str = "",
         platform: str = "",
         language: str = "",
+        sort: str = "newest",
         done: str = "",
         page_number: str = Query("1", alias="page"),
     ):
         moderator = require(request)
         status = status if status in ("open", "closed", "all") else "open"
+        sort = sort if sort in ORDERS else "newest"
         number = max(int(page_number), 1) if re.fullmatch(r"[0-9]{1,6}", page_number) else 1
         tickets = store.tickets(
             None if status == "all" else status,
@@ -390,9 +395,16 @@ def create_app(
             language=language[:16] or None,
             limit=QUEUE_LIMIT + 1,  # one more: is there an older page?
             offset=(number - 1) * QUEUE_LIMIT,
+            order=sort,
         )
         older, tickets = len(tickets) > QUEUE_LIMIT, tickets[:QUEUE_LIMIT]
-        filters = {"status": status, "claim": claim, "platform": platform, "language": language}
+        filters = {
+            "status": status,
+            "claim": claim,
+            "platform": platform,
+            "language": language,
+            "sort": "" if sort == "newest" else sort,
+        }
 
         def page_url(n: int) -> str:
             query = {k: v for k, v in filters.items() if v}
@@ -437,10 +449,13 @@ def create_app(
         )
 
     @app.get("/queue/{ticket_id:int}", response_class=HTMLResponse)
-    def queue_ticket(request: Request, ticket_id: int, done: str = ""):
+    def queue_ticket(request: Request, ticket_id: int, done: str = "", confirm: str = ""):
         moderator = require(request)
         ticket = moderator_ticket(ticket_id)
-        return moderator_page(request, moderator, ticket, done if done in _MODERATOR_NOTES else "")
+        done = done if done in _MODERATOR_NOTES else ""
+        if confirm == "close" and ticket.status == "open":  # "Close" asks once more
+            done = "confirm_close"
+        return moderator_page(request, moderator, ticket, done)
 
     @app.post("/queue/{ticket_id:int}/claim")
     def claim(request: Request, ticket_id: int, action: str = Form(""), csrf: str = Form("")):
@@ -495,6 +510,15 @@ def create_app(
         log.info("desk: %s closed ticket %s", moderator.name, ticket.id)
         return _back(f"/queue/{ticket.id}", done="closed_done" if done else "not_open")
 
+    @app.post("/queue/{ticket_id:int}/reopen")
+    def reopen(request: Request, ticket_id: int, csrf: str = Form("")):
+        moderator = require(request)
+        check_csrf(request, csrf)
+        ticket = moderator_ticket(ticket_id)
+        done = store.reopen(ticket.id)
+        log.info("desk: %s reopened ticket %s", moderator.name, ticket.id)
+        return _back(f"/queue/{ticket.id}", done="reopened" if done else "not_reopened")
+
     @app.get("/healthz")
     def health() -> Response:
         return PlainTextResponse("ok")
@@ -512,6 +536,8 @@ _MODERATOR_NOTES = {
     "reply_removed",
     "closed_done",
     "not_open",
+    "reopened",
+    "not_reopened",
 }
 
 

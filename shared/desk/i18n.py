@@ -130,6 +130,10 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "newer": ("Newer", "较新"),
     "older": ("Older", "较早"),
+    "sort": ("Order", "排序"),
+    "sort_newest": ("Newest tickets", "最新工单"),
+    "sort_activity": ("Last written in", "最近有消息"),
+    "sort_waiting": ("Longest waiting", "等待最久"),
     "page": ("Page", "页码"),
     "reply_too_long": (
         "Not sent: at most 4,000 characters at once. Your reply is below (any secret taken "
@@ -146,6 +150,19 @@ LABELS: dict[str, tuple[str, str]] = {
         "其他同事已先认领该工单（见“认领人”）；点击“接手”可转给您。",
     ),
     "released": ("Released.", "已释放。"),
+    "confirm_close": (
+        "Close this ticket? The member is asked for a rating at once.",
+        "确定关闭该工单？系统会立即邀请用户评分。",
+    ),
+    "close_now": ("Yes, close it", "确认关闭"),
+    "cancel": ("Cancel", "取消"),
+    "reopen": ("Reopen", "重新打开"),
+    "reopened": ("Reopened.", "已重新打开。"),
+    "not_reopened": (
+        "Not reopened: it is open already, or the member has opened another ticket in the "
+        "same chat since (work that one).",
+        "未能重新打开：该工单已处于处理中，或用户之后在同一聊天中创建了新工单（请处理新工单）。",
+    ),
     "closed_done": ("Closed; the member is asked for a rating.", "已关闭，并邀请用户评分。"),
     "not_open": ("The ticket is not open.", "该工单未处于处理中。"),
     "reply_not_open": (
