@@ -408,6 +408,11 @@ class _Checker:
             if value is not None and not (isinstance(value, str) and value.strip()):
                 self.error(file, node.key_lines[key], f"contacts.{key} must be text or null")
             out[key] = value.strip() if isinstance(value, str) and value.strip() else None
+            if out[key] is not None and not _CONTACT_SHAPES[key.endswith("_url")].fullmatch(
+                out[key]
+            ):
+                what = "a link starting with https://" if key.endswith("_url") else "an e-mail"
+                self.error(file, node.key_lines[key], f"contacts.{key} must be {what}")
         return out
 
     def _matching(self, file: str, node: Any, line: int) -> MatchingSettings:
@@ -429,14 +434,16 @@ class _Checker:
                 else:
                     self.error(file, key_line, "matching.max_suggestions must be 1 to 10")
             elif key in MATCHING_KEYS:
+                # similarities of the model's normalised vectors: below 0 nothing is alike
                 if isinstance(value, int | float) and not isinstance(value, bool):
-                    if -1.0 <= value <= 1.0:
+                    if 0.0 <= value <= 1.0:
                         kwargs[key] = float(value)
                         continue
-                self.error(file, key_line, f"matching.{key} must be a number from -1 to 1")
+                self.error(file, key_line, f"matching.{key} must be a number from 0 to 1")
         settings = MatchingSettings(**kwargs, explicit=frozenset(kwargs))
-        if settings.suggest_threshold > settings.answer_threshold:
-            self.error(file, line, "matching.suggest_threshold is above answer_threshold")
+        for answer in ("answer_threshold", "answer_threshold_cjk"):
+            if settings.suggest_threshold > getattr(settings, answer):
+                self.error(file, line, f"matching.suggest_threshold is above {answer}")
         return settings
 
     def _templates(self, file: str, node: Any, line: int) -> dict[str, dict[str, str]]:
@@ -617,6 +624,13 @@ def normalise_question(text: str) -> str:
     """Case- and punctuation-insensitive form used to spot literal duplicates."""
     return re.sub(r"[\W_]+", " ", text.casefold()).strip()
 
+
+# What a contact must look like: an address (an e-mail), or a link (the *_url ones), which
+# answers show only when it starts with http(s)://. No braces: contacts fill placeholders.
+_CONTACT_SHAPES = {
+    False: re.compile(r"[^@\s{}]+@[^@\s{}]+\.[^@\s{}]+"),
+    True: re.compile(r"https?://[^\s{}]+\.[^\s{}]+"),
+}
 
 # The languages the bot tells apart (by script: shared/language.py).
 SPOKEN = ("en", "zh")

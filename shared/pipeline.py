@@ -170,8 +170,8 @@ class Pipeline:
         lines = []
         for link in entry.links:
             url = self.render(link.url, language).strip()
-            if not url.startswith(("https://", "http://")):
-                continue
+            if not url.startswith(("https://", "http://", "mailto:")) or " " in url:
+                continue  # a contact not set yet reads as a phrase: no link
             titles = link.title
             title = titles.get(language) or titles.get(default) or next(iter(titles.values()), "")
             lines.append(f"{title}: {url}" if title else url)

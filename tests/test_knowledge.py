@@ -355,9 +355,39 @@ def test_suggest_threshold_above_answer_threshold_is_an_error(tmp_path):
         )
         + entries_yaml("one"),
     )
-    (problem,) = errors_of(path)
+    problem = errors_of(path)[0]
     assert "suggest_threshold is above answer_threshold" in problem.message
     assert problem.line == line_of(path, "matching:")
+
+
+@pytest.mark.parametrize(
+    ("matching", "message"),
+    [
+        ("{suggest_threshold: 0.45, answer_threshold_cjk: 0.3}",
+         "suggest_threshold is above answer_threshold_cjk"),
+        ("{margin: -1}", "matching.margin must be a number from 0 to 1"),
+        ("{answer_threshold: -0.2}", "matching.answer_threshold must be a number from 0 to 1"),
+    ],
+)  # fmt: skip
+def test_thresholds_that_make_no_sense_are_errors(tmp_path, matching, message):
+    path = write(tmp_path, "kb.yaml", f"settings:\n  matching: {matching}\n" + entries_yaml("one"))
+    assert [p for p in errors_of(path) if message in p.message], errors_of(path)
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("live_chat_url", "www.x.example/chat", "contacts.live_chat_url must be a link"),
+        ("help_center_url", "'{evil}'", "contacts.help_center_url must be a link"),
+        ("support_email", "not a mail", "contacts.support_email must be an e-mail"),
+    ],
+)
+def test_a_contact_that_could_never_be_shown_is_an_error(tmp_path, key, value, message):
+    path = write(
+        tmp_path, "kb.yaml", f"settings:\n  contacts:\n    {key}: {value}\n" + entries_yaml("one")
+    )
+    (problem,) = errors_of(path)
+    assert message in problem.message and problem.line == 3
 
 
 def test_follow_up_to_a_missing_id_is_an_error(tmp_path):

@@ -795,7 +795,8 @@ async def test_an_answer_lists_its_entrys_links(make_pipeline, tmp_path):
         zh_answer
         + "    links:\n"
         + "      - {title: {en: Network status, zh: 网络状态}, url: 'https://status.testex.example'}\n"
-        + "      - {title: {en: Help centre}, url: '{help_center_url}'}\n",
+        + "      - {title: {en: Help centre}, url: '{help_center_url}'}\n"
+        + "      - {title: {en: Write to us}, url: 'mailto:{support_email}'}\n",
     )
     assert "links:" in kb
     path = tmp_path / "kb.yaml"
@@ -803,7 +804,8 @@ async def test_an_answer_lists_its_entrys_links(make_pipeline, tmp_path):
     pipeline = await make_pipeline(path)
     outcome, (reply,) = await ask(pipeline, "How long does a withdrawal take?")
     assert outcome.faq_id == "withdrawal-time"
-    assert reply.text.endswith("Network status: https://status.testex.example")
+    assert "Network status: https://status.testex.example" in reply.text
+    assert reply.text.endswith("Write to us: mailto:help@testex.example")
     assert "Help centre" not in reply.text  # its address is an unset contact
     outcome, (reply,) = await ask(pipeline, "提现多久到账", user_id="zh")
     assert "网络状态: https://status.testex.example" in reply.text
