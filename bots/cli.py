@@ -418,7 +418,14 @@ def main(argv: list[str] | None = None) -> int:
 
         for name in NOISY:
             logging.getLogger(name).setLevel(logging.ERROR)
-    return args.func(args)
+    from shared.knowledge import KnowledgeError
+
+    try:
+        return args.func(args)
+    except KnowledgeError as exc:  # found past loading (a model that cannot be loaded)
+        _print_problems(exc.problems)
+        print("the knowledge cannot be used", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

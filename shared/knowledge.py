@@ -157,6 +157,7 @@ class Knowledge:
     files: tuple[str, ...] = ()
     warnings: tuple[Problem, ...] = ()
     settings_source: str = ""  # "FILE:LINE" of the settings block ("": the defaults)
+    model_source: str = ""  # "FILE:LINE" of matching.model ("": the default model)
 
     def entry(self, entry_id: str) -> Entry | None:
         return next((e for e in self.entries if e.id == entry_id), None)
@@ -269,6 +270,7 @@ class _Checker:
         self.problems: list[Problem] = []
         self.settings: KnowledgeSettings | None = None
         self.settings_at: str = ""
+        self.model_at: str = ""
         self.entries: list[Entry] = []
         self.entry_lines: dict[str, tuple[str, int]] = {}
 
@@ -426,6 +428,7 @@ class _Checker:
             if key == "model":
                 if isinstance(value, str) and value.strip():
                     kwargs["model"] = value.strip()
+                    self.model_at = f"{file}:{key_line}"
                 else:
                     self.error(file, key_line, "matching.model must be a model name or path")
             elif key == "max_suggestions":
@@ -716,4 +719,5 @@ def load_knowledge(path: str | Path) -> Knowledge:
         files=tuple(str(f) for f in files),
         warnings=tuple(p for p in checker.problems if p.warning),
         settings_source=checker.settings_at,
+        model_source=checker.model_at,
     )

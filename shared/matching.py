@@ -32,7 +32,7 @@ from shared.encoders import (
     UseEncoder,
     packaged_minilm_path,
 )
-from shared.knowledge import Entry, Knowledge, MatchingSettings, Problem
+from shared.knowledge import Entry, Knowledge, KnowledgeError, MatchingSettings, Problem
 from shared.language import has_cjk
 
 log = logging.getLogger(__name__)
@@ -179,14 +179,25 @@ _MODELS_LOCK = threading.Lock()
 
 def model_for(spec: str, knowledge: Knowledge, data_dir: Path | None) -> Model:
     """The model for a knowledge base: the one `supportbot kb tune` made for exactly this
-    content when there is one (default model only), else ``load_model(spec)``."""
+    content when there is one (default model only), else ``load_model(spec)``. A model
+    that cannot be loaded (a misspelt name, no hub access) is a KnowledgeError naming the
+    line that asked for it."""
     if spec == "default" and data_dir is not None:
         from shared.tuning import tuned_path
 
         tuned = tuned_path(data_dir, knowledge)
         if (tuned / "TUNED.txt").exists():
             return load_model(f"default+tuned:{tuned}")
-    return load_model(spec)
+    try:
+        return load_model(spec)
+    except Exception as exc:  # transformers and the hub raise many kinds
+        if spec in ("default", "use-multilingual", "minilm"):
+            raise  # the packaged models: a broken install, not a knowledge error
+        where = knowledge.model_source or "SUPPORTBOT_MODEL:1"
+        file, line = where.rsplit(":", 1)
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+        message = f"matching.model '{spec}' cannot be loaded: {reason}"
+        raise KnowledgeError([Problem(file, int(line), message)]) from None
 
 
 def load_model(spec: str = "default") -> Model:

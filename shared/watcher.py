@@ -115,7 +115,12 @@ class LiveKnowledge:
                 # Beside the encoder's worker, not in it: questions keep being answered from
                 # the old index while the new one is built (its encoding pauses for them).
                 index = await asyncio.to_thread(self._index, knowledge, self.matcher.index)
-            except Exception as exc:  # e.g. a model name that cannot be loaded
+            except KnowledgeError as exc:  # a model that cannot be loaded, at its line
+                self.last_error = tuple(exc.problems)
+                for problem in exc.problems:
+                    log.error("knowledge not reloaded: %s", problem)
+                return ReloadResult(False, len(self.knowledge.entries), self.last_error)
+            except Exception as exc:  # anything else the build did not foresee
                 problem = Problem(str(self.path), 1, f"cannot build the index: {exc}")
                 self.last_error = (problem,)
                 log.error("knowledge not reloaded: %s", problem)

@@ -438,3 +438,16 @@ def test_bad_arguments_are_refused_before_any_work(env, args):
     result = run(env, *args)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "error: argument" in result.stderr
+
+
+def test_a_model_that_cannot_be_loaded_is_reported_at_its_line(env, tmp_path):
+    """No traceback: the admin learns which line names a model the bot cannot load."""
+    kb = tmp_path / "kb.yaml"
+    text = MINI_KB.read_text(encoding="utf-8").replace(
+        "settings:\n", "settings:\n  matching:\n    model: does-not-exist\n", 1
+    )
+    kb.write_text(text, encoding="utf-8")
+    for args in (("kb", "check", kb), ("ask", "--kb", kb, "hi")):
+        result = run(env, *args)
+        assert result.returncode != 0 and "Traceback" not in result.stderr, result.stderr
+        assert f"{kb}:4: matching.model 'does-not-exist' cannot be loaded" in result.stderr

@@ -310,3 +310,16 @@ def test_knowledge_files_in_any_case_and_never_hidden_or_vanished(kb):
         load_knowledge(kb.parent)
     (problem,) = [p for p in raised.value.problems if not p.warning]
     assert problem.file.endswith("gone.yaml") and "not there" in problem.message
+
+
+async def test_a_model_that_cannot_be_loaded_keeps_the_last_good_knowledge(make_pipeline, kb):
+    pipeline = await make_pipeline(kb.parent)
+    text = kb.read_text(encoding="utf-8")
+    kb.write_text(text.replace("settings:\n", "settings:\n  matching: {model: nope}\n", 1))
+    result = await pipeline.reload()
+    assert not result.ok
+    (problem,) = pipeline.live.last_error
+    assert (problem.file, problem.line) == (str(kb), 3)
+    assert "matching.model 'nope' cannot be loaded" in problem.message
+    outcome, _ = await ask(pipeline, "How do I reset my password?")
+    assert outcome.faq_id == "reset-password"
