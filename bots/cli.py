@@ -123,9 +123,27 @@ def _describe_thresholds(index) -> str:
     )
 
 
+def _refuse_overwrite(inputs: list[str], outputs: list[str], force: bool) -> str | None:
+    """Why writing ``outputs`` would lose something (None: it would not): an output that is
+    an input, or an existing file without ``--force`` (a knowledge file, say)."""
+    sources = {Path(p).resolve() for p in inputs}
+    for out in outputs:
+        if Path(out).resolve() in sources:
+            return f"{out} is also the input: choose another output file"
+        if Path(out).exists() and not force:
+            return f"{out} exists; pass --force to replace it"
+    if len({Path(p).resolve() for p in outputs}) < len(outputs):
+        return "the output files must differ"
+    return None
+
+
 def cmd_kb_import(args: argparse.Namespace) -> int:
     from shared.evaluation import import_csv
 
+    refused = _refuse_overwrite([args.csv], [args.out], args.force)
+    if refused:
+        print(f"error: {refused}", file=sys.stderr)
+        return 2
     try:
         count = import_csv(args.csv, args.out)
     except (OSError, ValueError) as exc:
@@ -138,6 +156,10 @@ def cmd_kb_import(args: argparse.Namespace) -> int:
 def cmd_kb_split(args: argparse.Namespace) -> int:
     from shared.evaluation import split_csv
 
+    refused = _refuse_overwrite([args.csv], [args.first, args.rest], args.force)
+    if refused:
+        print(f"error: {refused}", file=sys.stderr)
+        return 2
     try:
         first, rest = split_csv(args.csv, args.per_label, args.first, args.rest, args.seed)
     except (OSError, ValueError) as exc:
@@ -352,6 +374,7 @@ def build_parser() -> argparse.ArgumentParser:
     imp = kb.add_parser("import-csv", help="text,label CSV -> knowledge YAML")
     imp.add_argument("csv")
     imp.add_argument("--out", required=True)
+    imp.add_argument("--force", action="store_true", help="replace --out if it exists")
     imp.set_defaults(func=cmd_kb_import)
     tune = kb.add_parser("tune", help="fine-tune the English encoder on this knowledge")
     tune.add_argument("yaml")
@@ -370,6 +393,7 @@ def build_parser() -> argparse.ArgumentParser:
     split.add_argument(
         "--seed", type=int, default=None, help="shuffle the rows first (another pick, repeatable)"
     )
+    split.add_argument("--force", action="store_true", help="replace the outputs if they exist")
     split.set_defaults(func=cmd_kb_split)
     ev = kb.add_parser("eval", help="measure matching on a text,label CSV")
     ev.add_argument("yaml")

@@ -258,6 +258,16 @@ def test_import_csv_writes_knowledge_that_kb_check_accepts(env, tmp_path):
     check = run(env, "kb", "check", "--no-model", out)
     assert check.returncode == 0, check.stderr
     assert check.stdout.startswith("OK: 2 entries in 1 file(s)")
+    # a second import does not replace a file (a knowledge file, say) unless told
+    before = out.read_bytes()
+    again = run(env, "kb", "import-csv", source, "--out", out)
+    assert again.returncode == 2 and "exists; pass --force" in again.stderr
+    assert out.read_bytes() == before
+    assert run(env, "kb", "import-csv", source, "--out", out, "--force").returncode == 0
+    onto_itself = run(
+        env, "kb", "split", source, "--per-label", 1, "--first", source, "--rest", out
+    )
+    assert onto_itself.returncode == 2 and "is also the input" in onto_itself.stderr
 
 
 def test_import_csv_keeps_chinese_labels_apart(tmp_path):
