@@ -437,7 +437,9 @@ class Pipeline:
             Button(self.t(language, "feedback_yes"), _for(msg, f"fb:yes:{entry.id}")),
             Button(self.t(language, "feedback_no"), _for(msg, f"fb:no:{entry.id}")),
         ]
-        await msg.channel.send(Reply(text, "answer", buttons))
+        # the question the Yes / No buttons answer, below the answer
+        said = f"{text}\n\n{self.t(language, 'feedback_question')}"
+        await msg.channel.send(Reply(said, "answer", buttons))
         # The ticket shows moderators what the bot said (knowledge text: nothing to redact).
         state.history.append(("bot", f"[{entry.id}] {text[:HISTORY_ANSWER_CHARS]}"))
         log.info("answered %s (%s) on %s", entry.id, used, msg.platform)
@@ -446,7 +448,7 @@ class Pipeline:
             faq_id=entry.id,
             score=round(score, 4) if score is not None else None,
             language=used,
-            text=text,
+            text=said,
         )
 
     async def _hand_off(

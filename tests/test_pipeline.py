@@ -148,7 +148,7 @@ async def test_english_question_matches_an_entry_with_only_chinese_phrasings(min
     assert all("\u4e00" <= q[0] <= "\u9fff" for q in mini.knowledge.entry("only-chinese").questions)
     outcome, (reply,) = await ask(mini, "how much are the trading fees")
     assert (outcome.action, outcome.faq_id, outcome.language) == ("answer", "only-chinese", "en")
-    assert reply.text == "See the fee schedule on the official website."
+    assert reply.text.startswith("See the fee schedule on the official website.\n\n")
 
 
 async def test_answer_missing_in_users_language_falls_back_to_the_default(torn):
@@ -229,7 +229,7 @@ async def test_pressing_a_suggestion_answers_that_entry(torn):
     await ask(torn, "How do I withdraw crypto to my wallet?")
     outcome, (reply,) = await press(torn, "faq:withdraw-eth")
     assert (outcome.action, outcome.faq_id, outcome.score) == ("answer", "withdraw-eth", None)
-    assert reply.text == "Ether withdrawals."
+    assert reply.text == "Ether withdrawals.\n\nDid this answer your question?"
     assert payloads(reply) == ["fb:yes:withdraw-eth", "fb:no:withdraw-eth"]
 
 
@@ -805,7 +805,7 @@ async def test_an_answer_lists_its_entrys_links(make_pipeline, tmp_path):
     outcome, (reply,) = await ask(pipeline, "How long does a withdrawal take?")
     assert outcome.faq_id == "withdrawal-time"
     assert "Network status: https://status.testex.example" in reply.text
-    assert reply.text.endswith("Write to us: mailto:help@testex.example")
+    assert "Write to us: mailto:help@testex.example" in reply.text
     assert "Help centre" not in reply.text  # its address is an unset contact
     outcome, (reply,) = await ask(pipeline, "提现多久到账", user_id="zh")
     assert "网络状态: https://status.testex.example" in reply.text
