@@ -27,7 +27,8 @@ _CHINESE_PASSWORD_LABEL = (
 )
 # Words between the label and "is": "password for my account is", "the password I set was".
 _PASSWORD_GAP = (
-    r"\s+(?:for|of|on)(?:\s+[^\s:=]+){1,3}?"
+    r",[^,\n:=]{1,30},"  # "my password, if you need it, is X"
+    r"|\s+(?:for|of|on)(?:\s+[^\s:=]+){1,3}?"
     r"|\s+(?:that\s+|which\s+)?(?:i|we)(?:'ve|\s+have|\s+had)?\s+"
     r"(?:set|use|used|chose|created|made|typed|entered|picked)"
 )
@@ -40,7 +41,7 @@ _PASSWORD_RE = re.compile(
     # (spaces once on each side of the joining word: "\s*X?\s*" is slow on long blank runs)
     r"(?P<join>\s*(?:(?:(?:is|was)(?![A-Za-z'’])(?:\s*now)?(?:\s*[:=])?|[:=](?:\s*is(?=\s))?"
     r"|->|=>|→|-|to|as|是|为|為)\s*)?)"
-    rf"(?P<value>{_QUOTED}|[^\s\u3400-\u9fff]{{1,64}})"
+    rf"(?P<value>{_QUOTED}|\([^()\s]{{1,64}}\)|[^\s\u3400-\u9fff]{{1,64}})"
     rf"|(?P<zlabel>{_CHINESE_PASSWORD_LABEL})"
     r"(?P<zjoin>\s*(?:(?:是:|就是|是|为|為|改成了?|改为|设置为|設置為|:|=)\s*)?)"
     rf"(?P<zvalue>{_QUOTED}|[\x21-\x7e]{{1,64}})",
@@ -84,6 +85,16 @@ _NOT_A_PASSWORD = frozenset(
     """.split()
 )
 _STRIP_TAIL = ".,;:?)]}'\"，。；：？）」”"
+_PIN_LABEL = re.compile(r"(?:\w+\s+)?pin(?:\s*code)?", re.IGNORECASE)
+# A login and its password together, as people paste them: "bob@x.com:Summer2024!",
+# "bob@x.com / Summer2024!", "login bob / Summer2024!", "credentials bob@x.com Summer2024!".
+_CREDENTIALS_RE = re.compile(
+    r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+(?P<sep>\s*[:|/]\s*|\s+)"
+    r"(?P<value>[\x21-\x7e]{6,64})"
+    r"|(?<![A-Za-z])(?:login|user(?:name)?|account)\s*[:=]?\s*[\w.@+-]{2,64}\s*[/|]\s*"
+    r"(?P<value2>[\x21-\x7e]{6,64})",
+    re.IGNORECASE,
+)
 
 
 # What may join a stated password to a second one (or a login name to its password).
@@ -104,8 +115,12 @@ def _password_shaped(text: str) -> bool:
     return bool(letters and symbols and len(text) >= 6)
 
 
-def _password_value(value: str, join: str) -> tuple[int, int] | None:
+def _password_value(value: str, join: str, label: str = "") -> tuple[int, int] | None:
     """Offsets of the password inside ``value``, or None when it is not one."""
+    if value[0] == "(" and value.endswith(")"):  # "password (Summer2024!)"
+        return (1, len(value) - 1) if _password_shaped(value[1:-1]) else None
+    if _PIN_LABEL.fullmatch(label) and re.fullmatch(r"\d{4,8}", value.rstrip(_STRIP_TAIL)):
+        return 0, len(value.rstrip(_STRIP_TAIL))  # "my pin 2580": a PIN is digits
     if value[0] in "\"'`“「":
         inner = value[1:-1].strip()
         if not any(c.isalnum() for c in inner):
@@ -131,13 +146,14 @@ def find_passwords(norm: str, labels: Labels) -> list[tuple]:
     found: list[tuple] = []
     pos = 0
     while (m := _PASSWORD_RE.search(norm, pos)) is not None:
+        label = ""
         if m.group("label") is not None:
             value, join, value_start = m.group("value"), m.group("join"), m.start("value")
-            label_end = m.end("label")
+            label_end, label = m.end("label"), m.group("label")
         else:
             value, join, value_start = m.group("zvalue"), m.group("zjoin"), m.start("zvalue")
             label_end = m.end("zlabel")
-        offsets = _password_value(value, join)
+        offsets = _password_value(value, join, label)
         if m.group("zlabel") is not None and value[0] not in '"“「':
             stripped = value.rstrip(_STRIP_TAIL)
             if len(stripped) < 4 or stripped.isalpha() and not join:
@@ -157,6 +173,16 @@ def find_passwords(norm: str, labels: Labels) -> list[tuple]:
                     pos = max(pos, second.end())
         else:
             pos = label_end  # "密码 password: X": the next label may still hold the value
+    for m in _CREDENTIALS_RE.finditer(norm):
+        group = "value" if m.group("value") is not None else "value2"
+        value = m.group(group).rstrip(_STRIP_TAIL)
+        if (
+            _password_shaped(value)
+            and "@" not in value
+            and "://" not in value
+            and (group == "value2" or m.group("sep").strip() or _credentials_said(norm, m.start()))
+        ):
+            found.append((m.start(group), m.start(group) + len(value), "password"))
     for m in _PASSWORD_BEFORE_RE.finditer(norm):
         group = next(g for g in ("value", "value2", "value3") if m.group(g) is not None)
         value = m.group(group).rstrip(_STRIP_TAIL)
@@ -170,6 +196,17 @@ def find_passwords(norm: str, labels: Labels) -> list[tuple]:
         if _password_shaped(value) and "@" not in value and "://" not in value:
             found.append((m.start("value"), m.start("value") + len(value), "password"))
     return found
+
+
+_CREDENTIAL_WORDS = re.compile(
+    r"credentials?|log\s*in|login|account|sign\s*in|账号|帳號|账户|登录|登錄", re.IGNORECASE
+)
+
+
+def _credentials_said(norm: str, start: int) -> bool:
+    """An e-mail and a word after it with only a space between are a login and its password
+    only when the message says so shortly before ("my credentials bob@x.com Abc123!")."""
+    return _CREDENTIAL_WORDS.search(norm, max(0, start - 40), start) is not None
 
 
 # --- one-time codes ----------------------------------------------------------------------------
@@ -197,6 +234,7 @@ _SHORT_CODE_RE = re.compile(
 )
 _SHORT_CODE_LABEL = re.compile(
     r"(?:sms|text|e-?mail|phone|verification|verify|login|confirmation|withdrawal)\s*codes?"
+    r"|otps?|one[\s-]*time\s*(?:codes?|pass(?:word|code)?s?|pins?)"
     r"|(?:短信|邮箱|郵箱|手机|手機)?(?:验证码|驗證碼)|短信码|短信碼|校验码|校驗碼|动态码|動態碼",
     re.IGNORECASE,
 )
@@ -305,7 +343,8 @@ _DIGIT_RUN_RE = re.compile(r"(?<![0-9A-Za-z+])(?<!\d[.,])\d+(?:[ \-]\d+)*(?![0-9
 # Cards written with dots ("4111.1111.1111.1111"): only the card layouts, so that version
 # numbers, addresses and amounts with dots are not read as digits of one number.
 _DOTTED_CARD_RE = re.compile(
-    r"(?<!\d)(?<!\d\.)(?:\d{4}(?:\.\d{4}){3}(?:\.\d{3})?|\d{4}\.\d{6}\.\d{5})(?!\.?\d)"
+    r"(?<!\d)(?<!\d[./_])(?:\d{4}(?P<sep>[./_])\d{4}(?P=sep)\d{4}(?P=sep)\d{4}"
+    r"(?:(?P=sep)\d{3})?|\d{4}(?P<amex>[./_])\d{6}(?P=amex)\d{5})(?![./_]?\d)"
 )
 # A CVV beside a card, by name or in words ("the code on the back is 123", "背面三位数是123").
 _CVV_RE = re.compile(
@@ -318,6 +357,9 @@ _CVV_RE = re.compile(
     rf"(?P<cvv>\d{{3,4}}){NOT_BEFORE_ALNUM}",
     re.IGNORECASE,
 )
+
+
+_CVV_NAMED = re.compile(r"cvv2?|cvc2?|security\s*code|安全码|安全碼", re.IGNORECASE)
 
 
 def luhn_ok(digits: str) -> bool:
@@ -372,13 +414,14 @@ def find_cards(norm: str, labels: Labels, urls: list[tuple[int, int]]) -> list[t
             label is not None and label.kind in ("id", "public")
         ):
             continue
-        digits = m.group().replace(".", "")
+        digits = re.sub(r"[./_]", "", m.group())
         if _is_card(digits):
             found.append((m.start(), m.end(), "card_number"))
         elif len(digits) == 19 and _is_card(digits[:16]):  # "4111.1111.1111.1111.123"
             found.append((m.start(), m.start() + 19, "card_number"))
-    if found:
-        found.extend((c.start("cvv"), c.end("cvv"), "card_number") for c in _CVV_RE.finditer(norm))
+    for c in _CVV_RE.finditer(norm):  # by name always ("cvv 123"); in words beside a card
+        if found or _CVV_NAMED.match(norm, c.start()):
+            found.append((c.start("cvv"), c.end("cvv"), "card_number"))
     return found
 
 

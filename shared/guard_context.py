@@ -163,6 +163,7 @@ LABELS: dict[str, tuple[str, ...]] = {
         r"(?:google\s*)?authenticator(?:\s*codes?)?",
         r"google\s*auth(?:\s*codes?)?",
         r"ga\s*codes?",
+        r"ga",  # Google Authenticator: "GA 482913" (6-8 digits only; see guard_codes)
         r"(?:sms|email|e-mail|phone|security|verification|verify|auth|login|withdrawal|confirmation)"
         r"\s*codes?",
         r"codes?",

@@ -177,6 +177,21 @@ SEED_SLIPPED = "legal winner thank year ave sausage worth useful legal wimner th
         ("verification code sent to my phone: 482913", "otp", "482913"),
         ("the code for my account is 482913", "otp", "482913"),
         ("验证码发到手机了：482913", "otp", "482913"),
+        # a login pasted with its password; a password in brackets or after a clause
+        ("bob@x.com:Summer2024!", "password", "Summer2024!"),
+        ("bob@x.com / Summer2024!", "password", "Summer2024!"),
+        ("login bob / Summer2024!", "password", "Summer2024!"),
+        ("here are my credentials bob@x.com Summer2024!", "password", "Summer2024!"),
+        ("password (Summer2024!)", "password", "Summer2024!"),
+        ("my password, if you need it, is Summer2024!", "password", "Summer2024!"),
+        ("my pin 2580", "password", "2580"),
+        # an authenticator's code after "GA", a short one-time code after "otp"
+        ("GA 482913", "otp", "482913"),
+        ("otp 4829", "otp", "4829"),
+        # a CVV by name, alone; a card with slashes or underscores between its groups
+        ("my cvv is 123", "card_number", "123"),
+        ("4111/1111/1111/1111", "card_number", "4111"),
+        ("4111_1111_1111_1111", "card_number", "4111"),
         # secrets inside links: a parameter named for one, a password in the address
         (
             "https://api.x.com/v1?apikey=" + "ab" * 20 + "&secret=Zx9kLmN2pQ",
@@ -224,6 +239,11 @@ def test_catches_and_redacts(text: str, kind: str, secret: str) -> None:
         "my 2fa was disabled after I deposited 500000 sats",
         "family 👨\u200d👩\u200d👧 photo",  # the joiner between emoji stays
         "https://binance.com/en/register?ref=ABC123",
+        "email me at bob@x.com thanks",
+        "contact bob@x.com / 2024",
+        "password (see below)",
+        "my password, which I changed, is not working",
+        "GA 2024 conference",
         "https://x.example/login?next=/home&lang=en",
         "UID 12345678, my 2FA is broken",
         "error code 4821 when I withdraw",  # a bare "code": an error, not a login code
