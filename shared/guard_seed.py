@@ -161,6 +161,19 @@ def _mistyped(word: str) -> bool:
     return word[1:] in tails or word in tails or word[1:] in words or swapped in words
 
 
+def list_word_share(text: str) -> float:
+    """The share of ``text``'s words (Chinese: characters) that are list words; 0 for
+    fewer than three words."""
+    words = [w for t in _TOKEN_RE.findall(text) for w in ([t] if t.isascii() else t)]
+    if len(words) < 3:
+        return 0.0
+    listed = sum(
+        (w.lower() in _wordlist("english")) if w.isascii() else _chinese_indexes(w) != (None, None)
+        for w in words
+    )
+    return listed / len(words)
+
+
 def exact_list_words(text: str) -> bool:
     """Every word of ``text`` is a list word as written (no slip, no abbreviation)."""
     for token in _TOKEN_RE.findall(text):

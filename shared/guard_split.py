@@ -11,10 +11,11 @@ when the guard found nothing in it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from shared.guard import KINDS, PLACEHOLDERS, GuardResult, find_secrets, visible
-from shared.guard_seed import exact_list_words
+from shared.guard_seed import exact_list_words, list_word_share
 
 WINDOW_S = 120.0  # how long a message may wait for the rest of its secret
 
@@ -25,25 +26,53 @@ class Across:
     previous: str | None  # the previous message redacted, when part of a secret was in it
 
 
-def across(previous: str, current: str) -> Across | None:
+def across(previous: str, current: str, alone: str | None = None) -> Across | None:
     """What reading ``previous`` and ``current`` together finds that ``current`` alone does
-    not; None when nothing."""
+    not; None when nothing. ``alone``: ``current`` as the guard redacted it by itself, when
+    the caller has it (saves scanning it again)."""
     previous, current = visible(previous), visible(current)
+    if not might_continue(previous, current):
+        return None
     joined = f"{previous}\n{current}"
     boundary = len(previous) + 1
     spans = [s for s in find_secrets(joined) if not _loose_phrase(joined, s, boundary)]
-    alone = find_secrets(current)
-    in_current = _merge(
-        [(max(s, boundary) - boundary, e - boundary, k) for s, e, k in spans if e > boundary]
-        + alone
-    )
+    if alone is None:
+        alone = _redact(current, find_secrets(current))
+    in_current = [
+        (max(s, boundary) - boundary, e - boundary, k) for s, e, k in spans if e > boundary
+    ]
     in_previous = [(s, min(e, len(previous)), k) for s, e, k in spans if s < len(previous)]
-    grew = _redact(current, in_current) != _redact(current, alone)
-    if not grew and not in_previous:
-        return None
+    together = _redact(current, in_current)
+    if not in_previous and together in (current, alone):
+        return None  # nothing, or nothing the message alone did not show
+    if alone != current:  # the message's own secrets stay removed too
+        in_current = _merge(in_current + find_secrets(current))
+        together = _redact(current, in_current)
     kinds = {k for _, _, k in in_current} | {k for _, _, k in in_previous}
-    result = GuardResult(tuple(k for k in KINDS if k in kinds), _redact(current, in_current))
+    result = GuardResult(tuple(k for k in KINDS if k in kinds), together)
     return Across(result, _redact(previous, in_previous) if in_previous else None)
+
+
+# Words that may name what the next message holds ("my private key is", "验证码：").
+_OPEN_LABEL = re.compile(
+    r"pass|pwd|\bpw\b|\bpin\b|key|secret|code|otp|2fa|mfa|auth|cvv|cvc|seed|mnemonic|phrase"
+    r"|words|priv|api|credential|login|token|\bsk\b|\bak\b|wif|xprv|card"
+    r"|密|钥|鑰|码|碼|助记|助記|种子|種子|口令|验证|驗證|卡",
+    re.IGNORECASE,
+)
+_TAIL = 60  # characters at the end of a message where such a label may stand
+
+
+def might_continue(previous: str, current: str) -> bool:
+    """Whether a secret could run from ``previous`` into ``current``: a label near the end
+    of the first, list words in it (half a seed phrase), or a bare value followed by its
+    label ("482913", then "that's my 2fa code"). Most pairs are none of these, and are then
+    not read together (that costs as much as scanning both again)."""
+    if _OPEN_LABEL.search(previous, max(0, len(previous) - _TAIL)):
+        return True
+    if len(previous) <= 64 and not previous.strip().count(" "):
+        return _OPEN_LABEL.search(current, 0, _TAIL) is not None
+    return list_word_share(previous) >= 0.6
 
 
 def _loose_phrase(joined: str, span: tuple[int, int, str], boundary: int) -> bool:

@@ -250,7 +250,7 @@ class Pipeline:
             state.previous = PreviousMessage(text, stored, msg, now)
         if previous is None or now - previous.at > WINDOW_S:
             return found
-        pair = across(previous.text, text)
+        pair = across(previous.text, text, found.redacted if found is not None else None)
         if pair is None:
             return found
         state.previous = None  # the pair is dealt with: nothing of it waits for a third

@@ -458,6 +458,7 @@ def test_scan_file_missing_file_returns_status(tmp_path: Path) -> None:
         ("验证码是", "482913", "otp", "482913", None),
         ("legal winner thank year wave sausage", "worth useful legal winner thank yellow",
          "seed_phrase", "yellow", "[seed phrase removed]"),
+        ("482913", "is my 2fa code", "otp", "482913", "[code removed]"),
     ],
 )  # fmt: skip
 def test_a_secret_split_over_two_messages_is_found(
