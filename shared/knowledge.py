@@ -271,6 +271,7 @@ class _Checker:
         self.settings: KnowledgeSettings | None = None
         self.settings_at: str = ""
         self.model_at: str = ""
+        self.unread: list[str] = []  # files that could not be read or parsed
         self.entries: list[Entry] = []
         self.entry_lines: dict[str, tuple[str, int]] = {}
 
@@ -524,16 +525,29 @@ class _Checker:
 
         questions = node.get("questions")
         phrasings: list[str] = []
-        if not isinstance(questions, _List) or not questions:
-            self.error(file, lines.get("questions", line), f"{entry_id}: needs 'questions:'")
+        q_line = lines.get("questions", line)
+        if questions is None:
+            self.error(file, q_line, f"{entry_id}: needs 'questions:'")
+        elif not isinstance(questions, _List):
+            self.error(file, q_line, f"{entry_id}: questions must be a list, one '- ' per line")
+        elif not questions:
+            self.error(file, q_line, f"{entry_id}: questions is empty")
         else:
             for q, q_line in zip(questions, questions.item_lines, strict=True):
-                if isinstance(q, bool):  # YAML reads yes/no/on/off as true/false
+                if isinstance(q, bool | int | float):
+                    # YAML reads yes/no/on/off as true/false, 12:30 as 750, 0x1F as 31
                     self.error(
-                        file, q_line, f"{entry_id}: a question read as {q}: put it in quotes"
+                        file, q_line, f"{entry_id}: a question read as {q!r}: put it in quotes"
                     )
-                elif isinstance(q, str | int | float) and str(q).strip():
-                    phrasings.append(str(q).strip())
+                elif isinstance(q, _Node):  # "- 2FA: how to enable": a colon and a space
+                    self.error(
+                        file,
+                        q_line,
+                        f"{entry_id}: a question with ': ' in it reads as a mapping: "
+                        "put it in quotes",
+                    )
+                elif isinstance(q, str) and q.strip():
+                    phrasings.append(q.strip())
                 else:
                     self.error(file, q_line, f"{entry_id}: a question must be non-empty text")
 
@@ -609,7 +623,8 @@ class _Checker:
                     file, int(line), f"{e.id}: no answer in the default language '{default}'"
                 )
             for target in e.follow_up:
-                if target not in ids:
+                # with a file unread, its entries are unknown: no errors about them elsewhere
+                if target not in ids and not self.unread:
                     self.error(file, int(line), f"{e.id}: follow_up names unknown entry '{target}'")
             for q in e.questions:
                 key = normalise_question(q)
@@ -696,6 +711,7 @@ def load_knowledge(path: str | Path) -> Knowledge:
         except OSError as exc:
             why = "a link to a file that is not there" if not file.exists() else exc.strerror
             checker.error(name, 1, f"cannot read: {why or exc}")
+            checker.unread.append(name)
             continue
         digest.update(file.name.encode())
         digest.update(raw)
@@ -704,9 +720,12 @@ def load_knowledge(path: str | Path) -> Knowledge:
         except UnicodeDecodeError as exc:
             line = raw[: exc.start].count(b"\n") + 1
             checker.error(name, line, "not UTF-8 text")
+            checker.unread.append(name)
             continue
         data = _parse(text, name, checker.problems)
-        if data is not _BROKEN:
+        if data is _BROKEN:
+            checker.unread.append(name)
+        else:
             checker.check_file(name, data)
     settings = checker.finish(str(path))
     errors = [p for p in checker.problems if not p.warning]

@@ -682,3 +682,44 @@ def test_yaml_errors_name_the_right_line_in_plain_words(tmp_path, body, line, me
     problem = errors_of(path)[0]
     assert (problem.line, message in problem.message) == (line, True), problem
     assert "\n" not in problem.message
+
+
+def test_a_broken_file_is_the_only_error_not_the_follow_ups_into_it(tmp_path):
+    """A tab in one file: the other files' follow-ups to its entries are not errors too."""
+    write(
+        tmp_path,
+        "a.yaml",
+        """
+        entries:
+          - id: one
+            questions: [how do I start]
+            answer: {en: Start here.}
+            follow_up: [two]
+        """,
+    )
+    (tmp_path / "b.yaml").write_text(
+        "entries:\n  - id: two\n\tquestions: [next step]\n    answer: {en: Next.}\n",
+        encoding="utf-8",
+    )
+    errors = errors_of(tmp_path)
+    assert [p.file for p in errors] == [str(tmp_path / "b.yaml")], errors
+
+
+@pytest.mark.parametrize(
+    ("questions", "message"),
+    [
+        (" some text", "questions must be a list, one '- ' per line"),
+        (" []", "questions is empty"),
+        ("\n      - '2FA: how to enable'\n      - 2FA: how to enable",
+         "a question with ': ' in it reads as a mapping"),
+        ("\n      - 12:30", "a question read as 750: put it in quotes"),
+        ("\n      - 0x1F", "a question read as 31: put it in quotes"),
+    ],
+)  # fmt: skip
+def test_questions_yaml_misreads_get_a_hint(tmp_path, questions, message):
+    path = tmp_path / "kb.yaml"
+    path.write_text(
+        f"entries:\n  - id: one\n    questions:{questions}\n    answer: {{en: Hi.}}\n",
+        encoding="utf-8",
+    )
+    assert [p for p in errors_of(path) if message in p.message], errors_of(path)
