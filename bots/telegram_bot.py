@@ -107,7 +107,7 @@ _COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,64})(?:@([A-Za-z0-9_]{3,64}))?(?:\s+|$
 class TelegramConfig:
     """The Telegram-only settings, read from the environment (see the module docstring)."""
 
-    token: str
+    token: str = field(repr=False)  # never in a printed config or a traceback
     api_url: str = DEFAULT_API_URL
     file_url: str = "https://api.telegram.org/file/bot"
     admin_ids: set[str] = field(default_factory=set)
@@ -115,7 +115,7 @@ class TelegramConfig:
     webhook_url: str | None = None
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = 8443
-    webhook_secret: str | None = None
+    webhook_secret: str | None = field(default=None, repr=False)
     staff_chat: str | None = None  # TELEGRAM_STAFF_CHAT
 
     @classmethod

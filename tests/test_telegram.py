@@ -540,6 +540,7 @@ def test_api_urls():
         {"TELEGRAM_ADMIN_IDS": "1, 2,,", "TELEGRAM_POLL_TIMEOUT": "2"},
     )
     assert config.admin_ids == {"1", "2"} and config.poll_timeout == 2.0
+    assert "1:x" not in repr(config)  # a printed config or a traceback shows no token
 
 
 async def test_a_rejected_token_is_never_printed(fake, make_pipeline, settings: Settings):
