@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from shared.guard_codes import find_cards, find_codes, find_passwords
 from shared.guard_context import Labels, normalise, url_spans
 from shared.guard_keys import find_api_keys, find_private_keys
-from shared.guard_seed import find_seed_phrases
+from shared.guard_seed import find_labelled_partial_phrases, find_seed_phrases
 from shared.guard_urls import find_url_secrets
 
 KINDS = ("seed_phrase", "private_key", "password", "otp", "api_key", "card_number")
@@ -86,6 +86,7 @@ def _detect(text: str) -> list[tuple[int, int, str]]:
     urls = url_spans(norm)
     spans: list[tuple[int, int, str]] = []
     spans += [(s, e, "seed_phrase") for s, e in find_seed_phrases(norm)]
+    spans += [(s, e, "seed_phrase") for s, e in find_labelled_partial_phrases(norm)]
     spans += find_private_keys(norm, labels, urls)
     spans += find_api_keys(norm, labels, urls)
     spans += find_passwords(norm, labels)

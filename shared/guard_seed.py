@@ -161,6 +161,41 @@ def _mistyped(word: str) -> bool:
     return word[1:] in tails or word in tails or word[1:] in words or swapped in words
 
 
+# A seed label before English words: "my seed phrase is ...", "mnemonic: ...".
+_SEED_LABEL_RE = re.compile(
+    r"(?<![A-Za-z])(?:(?:secret\s*)?(?:recovery|seed|backup|mnemonic)\s*(?:phrase|words?)"
+    r"|seed|mnemonic|助记词|助記詞|种子|種子|恢复词|恢復詞)"
+    r"(?:\s*(?:is|are|was|were)(?![A-Za-z]))?\s*[:：=]?\s*",
+    re.IGNORECASE,
+)
+MIN_LABELLED = 8  # after a seed label, this many list words are most of a phrase already
+
+
+def find_labelled_partial_phrases(norm: str) -> list[tuple[int, int]]:
+    """Most of a phrase after a seed label ("seed: abandon ability ... absurd", nine
+    words): with two or three words missing, the rest can be found by trying. Exact list
+    words only, at least MIN_LABELLED of them (a full phrase is found anyway)."""
+    spans = []
+    for label in _SEED_LABEL_RE.finditer(norm):
+        words: list[tuple[int, int]] = []
+        pos = label.end()
+        for token in _TOKEN_RE.finditer(norm, pos):
+            if not token.group().isascii() or token.group().lower() not in _wordlist("english"):
+                break
+            if not _is_separator(norm[pos : token.start()], False):
+                break
+            words.append(token.span())
+            pos = token.end()
+            if len(words) == MAX_WORDS:
+                break
+        if (
+            MIN_LABELLED <= len(words) < MIN_WORDS
+            and len({norm[s:e].lower() for s, e in words}) >= MIN_DISTINCT
+        ):
+            spans.append((words[0][0], words[-1][1]))
+    return spans
+
+
 def list_word_share(text: str) -> float:
     """The share of ``text``'s words (Chinese: characters) that are list words; 0 for
     fewer than three words."""

@@ -177,6 +177,17 @@ SEED_SLIPPED = "legal winner thank year ave sausage worth useful legal wimner th
         ("verification code sent to my phone: 482913", "otp", "482913"),
         ("the code for my account is 482913", "otp", "482913"),
         ("验证码发到手机了：482913", "otp", "482913"),
+        # most of a phrase after a seed label (two or three words missing can be tried)
+        (
+            "seed: abandon ability able about above absent absorb abstract absurd",
+            "seed_phrase",
+            "absurd",
+        ),
+        (
+            "my seed phrase is legal winner thank year wave sausage worth useful legal winner",
+            "seed_phrase",
+            "sausage",
+        ),
         # a login pasted with its password; a password in brackets or after a clause
         ("bob@x.com:Summer2024!", "password", "Summer2024!"),
         ("bob@x.com / Summer2024!", "password", "Summer2024!"),
@@ -240,6 +251,9 @@ def test_catches_and_redacts(text: str, kind: str, secret: str) -> None:
         "family 👨\u200d👩\u200d👧 photo",  # the joiner between emoji stays
         "https://binance.com/en/register?ref=ABC123",
         "email me at bob@x.com thanks",
+        "my seed phrase is twelve words you write down on paper",
+        "mnemonic: abandon ability able about above absent absorb",  # seven: not most of one
+        "where do I put my seed phrase when I restore the wallet on a new phone",
         "contact bob@x.com / 2024",
         "password (see below)",
         "my password, which I changed, is not working",
@@ -486,6 +500,17 @@ def test_two_ordinary_messages_are_no_secret_together(previous, current) -> None
     from shared.guard_split import across
 
     assert across(previous, current) is None
+
+
+def test_ordinary_sentences_after_a_seed_label_are_not_a_partial_phrase() -> None:
+    """Most of a phrase after a label counts from eight list words: no sentence of the
+    ordinary data has that many in a row."""
+    from shared.guard_seed import find_labelled_partial_phrases
+
+    texts = [t for t in load_ordinary() if t.isascii()]
+    hits = [t for t in texts if find_labelled_partial_phrases(f"my seed phrase is {t}")]
+    print(f"\n{len(hits)} of {len(texts)} sentences after a seed label read as most of a phrase")
+    assert len(hits) <= len(texts) // 1000, hits[:5]
 
 
 def test_pairs_of_ordinary_messages_are_rarely_one_secret() -> None:
