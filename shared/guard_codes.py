@@ -89,7 +89,7 @@ _PIN_LABEL = re.compile(r"(?:\w+\s+)?pin(?:\s*code)?", re.IGNORECASE)
 # A login and its password together, as people paste them: "bob@x.com:Summer2024!",
 # "bob@x.com / Summer2024!", "login bob / Summer2024!", "credentials bob@x.com Summer2024!".
 _CREDENTIALS_RE = re.compile(
-    r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+(?P<sep>\s*[:|/]\s*|\s+)"
+    r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+(?P<sep>:|\s*[|/]\s*|\s+)"
     r"(?P<value>[\x21-\x7e]{6,64})"
     r"|(?<![A-Za-z])(?:login|user(?:name)?|account)\s*[:=]?\s*[\w.@+-]{2,64}\s*[/|]\s*"
     r"(?P<value2>[\x21-\x7e]{6,64})",
@@ -177,7 +177,7 @@ def find_passwords(norm: str, labels: Labels) -> list[tuple]:
         group = "value" if m.group("value") is not None else "value2"
         value = m.group(group).rstrip(_STRIP_TAIL)
         if (
-            _password_shaped(value)
+            _password_shaped(value.rstrip("!?"))  # "bob@x.com / Thanks!": a word, not one
             and "@" not in value
             and "://" not in value
             and (group == "value2" or m.group("sep").strip() or _credentials_said(norm, m.start()))

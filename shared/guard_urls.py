@@ -30,7 +30,6 @@ _NAMES = {
     "authtoken": "api_key",
     "privatekey": "private_key",
     "privkey": "private_key",
-    "pk": "private_key",
     "seed": "seed_phrase",
     "seedphrase": "seed_phrase",
     "mnemonic": "seed_phrase",
@@ -45,8 +44,17 @@ _NAMES = {
 }
 # name=value inside a link's query or fragment (the value up to the next & or #)
 _PARAM = re.compile(r"[?&#;](?P<name>[A-Za-z0-9_.\-]{1,40})=(?P<value>[^&#\s]+)")
-# scheme://user:password@host
-_USERINFO = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://[^/?#@:\s]+:(?P<password>[^/?#@\s]+)@")
+# scheme://user:password@host, the password up to the last "@" before the path (a password
+# may hold "@" or "#" itself)
+_USERINFO = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://[^/?#@:\s]+:(?P<password>[^/?\s]+)@")
+# What a value must look like to be that secret: a "seed=424242" or "card=visa" is
+# something else (a random seed, a product option).
+_SHAPES = {
+    "private_key": re.compile(r"[A-Za-z0-9+/=_\-]{32,}"),
+    "seed_phrase": re.compile(r"[A-Za-z]+(?:(?:%20|\+|%2C|,|_|-|\s)+[A-Za-z]+){7,}", re.I),
+    "otp": re.compile(r"\d{4,8}"),
+}
+_CARD_DIGITS = re.compile(r"(?:\d(?:[ \-]|%20)?){13,19}")
 
 
 def find_url_secrets(norm: str, urls: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
@@ -62,6 +70,17 @@ def find_url_secrets(norm: str, urls: list[tuple[int, int]]) -> list[tuple[int, 
         for param in _PARAM.finditer(link):
             name = re.sub(r"[_\-.]", "", param.group("name")).lower()
             kind = _NAMES.get(name)
-            if kind is not None and len(param.group("value")) >= 3:
+            if kind is not None and _looks_like(kind, name, param.group("value")):
                 found.append((start + param.start("value"), start + param.end("value"), kind))
     return found
+
+
+def _looks_like(kind: str, name: str, value: str) -> bool:
+    if len(value) < 3:
+        return False
+    if kind == "card_number":
+        if name in ("cvv", "cvc"):
+            return re.fullmatch(r"\d{3,4}", value) is not None
+        return _CARD_DIGITS.fullmatch(value) is not None
+    shape = _SHAPES.get(kind)
+    return shape is None or shape.fullmatch(value) is not None

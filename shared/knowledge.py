@@ -413,9 +413,12 @@ class _Checker:
             out[key] = value.strip() if isinstance(value, str) and value.strip() else None
             if out[key] is not None and not _CONTACT_SHAPES[key.endswith("_url")].fullmatch(
                 out[key]
-            ):
-                what = "a link starting with https://" if key.endswith("_url") else "an e-mail"
-                self.error(file, node.key_lines[key], f"contacts.{key} must be {what}")
+            ):  # a warning: in an answer's text it still reads (older files use it so)
+                if key.endswith("_url"):
+                    why = "does not start with https://: links that use it are left out"
+                else:
+                    why = "is not an e-mail address"
+                self.warn(file, node.key_lines[key], f"contacts.{key} {why}")
         return out
 
     def _matching(self, file: str, node: Any, line: int) -> MatchingSettings:
@@ -438,16 +441,26 @@ class _Checker:
                 else:
                     self.error(file, key_line, "matching.max_suggestions must be 1 to 10")
             elif key in MATCHING_KEYS:
-                # similarities of the model's normalised vectors: below 0 nothing is alike
                 if isinstance(value, int | float) and not isinstance(value, bool):
-                    if 0.0 <= value <= 1.0:
+                    if -1.0 <= value <= 1.0:
                         kwargs[key] = float(value)
+                        if value < 0:  # similarities of normalised vectors: 0 is "unrelated"
+                            self.warn(
+                                file,
+                                key_line,
+                                f"matching.{key} below 0 acts as 0 or less: "
+                                "every question passes it",
+                            )
                         continue
-                self.error(file, key_line, f"matching.{key} must be a number from 0 to 1")
+                self.error(file, key_line, f"matching.{key} must be a number from -1 to 1")
         settings = MatchingSettings(**kwargs, explicit=frozenset(kwargs))
-        for answer in ("answer_threshold", "answer_threshold_cjk"):
-            if settings.suggest_threshold > getattr(settings, answer):
-                self.error(file, line, f"matching.suggest_threshold is above {answer}")
+        if settings.suggest_threshold > settings.answer_threshold:
+            self.error(file, line, "matching.suggest_threshold is above answer_threshold")
+        if (
+            "answer_threshold_cjk" in kwargs
+            and settings.suggest_threshold > settings.answer_threshold_cjk
+        ):  # only as set: a default Chinese threshold is calibrated per knowledge anyway
+            self.error(file, line, "matching.suggest_threshold is above answer_threshold_cjk")
         return settings
 
     def _templates(self, file: str, node: Any, line: int) -> dict[str, dict[str, str]]:
@@ -534,10 +547,18 @@ class _Checker:
             self.error(file, q_line, f"{entry_id}: questions is empty")
         else:
             for q, q_line in zip(questions, questions.item_lines, strict=True):
-                if isinstance(q, bool | int | float):
-                    # YAML reads yes/no/on/off as true/false, 12:30 as 750, 0x1F as 31
+                if isinstance(q, bool):  # YAML reads yes/no/on/off as true/false
                     self.error(
-                        file, q_line, f"{entry_id}: a question read as {q!r}: put it in quotes"
+                        file, q_line, f"{entry_id}: a question read as {q}: put it in quotes"
+                    )
+                elif isinstance(q, int | float):
+                    # "404" is meant as written, but YAML reads 12:30 as 750, 0x1F as 31
+                    phrasings.append(str(q))
+                    self.warn(
+                        file,
+                        q_line,
+                        f"{entry_id}: a question read as the number {q!r}: "
+                        "put it in quotes if that is not what you wrote",
                     )
                 elif isinstance(q, _Node):  # "- 2FA: how to enable": a colon and a space
                     self.error(
@@ -647,7 +668,7 @@ def normalise_question(text: str) -> str:
 # answers show only when it starts with http(s)://. No braces: contacts fill placeholders.
 _CONTACT_SHAPES = {
     False: re.compile(r"[^@\s{}]+@[^@\s{}]+\.[^@\s{}]+"),
-    True: re.compile(r"https?://[^\s{}]+\.[^\s{}]+"),
+    True: re.compile(r"https?://[^\s{}]+"),
 }
 
 # The languages the bot tells apart (by script: shared/language.py).

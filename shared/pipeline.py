@@ -16,6 +16,7 @@ import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -208,8 +209,9 @@ class Pipeline:
             whole = self.scan(f"/{msg.command} {text}".strip())
             if whole.sensitive:
                 msg.command, msg.text, text, found = None, whole.redacted, whole.redacted, whole
+        earlier = None  # the previous message, when part of a secret was in it
         if text and msg.payload is None and not msg.edited:
-            found = await self._across_messages(msg, state, text, found)
+            found, earlier = await self._across_messages(msg, state, text, found)
         if found is not None and found.sensitive:
             outcome = await self._warn_secret(msg, found.kinds, language)
             text = found.redacted
@@ -221,6 +223,11 @@ class Pipeline:
                 and _has_words(_strip_placeholders(text))
             ):
                 await self._respond(msg, state, text, language)  # still help with the rest
+            if earlier is not None:
+                # in the member's turn: after the earlier message was handled and stored,
+                # however long it waited (a reply in flood control, the model)
+                async with self.turns.of(msg.platform, msg.conversation_id, msg.user_id):
+                    await self._take_back(*earlier, state)
             return outcome  # at once: not after the member's earlier reply (see below)
         if found is not None:
             text = found.redacted  # equal to the message unless the guard could not check it
@@ -236,33 +243,41 @@ class Pipeline:
 
     async def _across_messages(
         self, msg: Incoming, state: ConversationState, text: str, found: GuardResult | None
-    ) -> GuardResult | None:
+    ) -> tuple[GuardResult | None, tuple[PreviousMessage, str] | None]:
         """The guard's result for ``text`` read after the member's previous message: "my
-        private key is" then the key, a seed phrase six words at a time. Part of a secret
-        in the previous message is taken back out of what was stored, and the message
-        deleted where the bot may."""
+        private key is" then the key, a seed phrase six words at a time. When part of the
+        secret was in the previous message, that message is deleted at once where the bot
+        may, and (previous message, its redacted text) is returned for ``_take_back``."""
         from shared.guard_split import WINDOW_S, across
 
         previous, state.previous = state.previous, None
         now = time.monotonic()
         if found is None or not found.sensitive:
             stored = found.redacted if found is not None else text
-            state.previous = PreviousMessage(text, stored, msg, now)
+            state.previous = kept = PreviousMessage(text, stored, msg, now)
+            # forgotten after the window even if the member says nothing more
+            asyncio.get_running_loop().call_later(WINDOW_S, _forget, state, kept)
         if previous is None or now - previous.at > WINDOW_S:
-            return found
+            return found, None
         pair = across(previous.text, text, found.redacted if found is not None else None)
         if pair is None:
-            return found
+            return found, None
         state.previous = None  # the pair is dealt with: nothing of it waits for a third
-        if pair.previous is not None:
-            await self._take_back(previous, state, pair.previous)
-        return pair.current
+        if pair.previous is None:
+            return pair.current, None
+        if not previous.msg.is_private:
+            try:
+                await previous.msg.channel.delete_incoming()
+            except Exception:  # no right to delete, or gone: the warning still comes
+                log.warning("could not delete the first part of a split secret")
+        log.info("guard: a secret split over two messages on %s", msg.platform)
+        return pair.current, (previous, pair.previous)
 
     async def _take_back(
-        self, previous: PreviousMessage, state: ConversationState, redacted: str
+        self, previous: PreviousMessage, redacted: str, state: ConversationState
     ) -> None:
         """The previous message held part of a secret: its stored copies (history, the
-        chat's lines, an open ticket, feedback) get the redacted text instead."""
+        chat's lines, the member's open ticket, feedback) get the redacted text instead."""
         msg, old = previous.msg, previous.stored
         for i, (who, line) in enumerate(state.history):
             if who == "user" and line == old:
@@ -274,13 +289,12 @@ class Pipeline:
         for i, (who, line) in enumerate(room):
             if who == "user" and line in (old, f"{name}: {old}"):
                 room[i] = ("user", line[: len(line) - len(old)] + redacted)
-        await asyncio.to_thread(self.store.take_back, msg.platform, msg.user_id, old, redacted)
-        if not msg.is_private:
-            try:
-                await msg.channel.delete_incoming()
-            except Exception:  # no right to delete, or gone: the warning still comes
-                log.warning("could not delete the first part of a split secret")
-        log.info("guard: a secret split over two messages on %s", msg.platform)
+        # rows written since the message came (a second's margin for the clocks' reading)
+        age = time.monotonic() - previous.at + 1.0
+        since = datetime.now(UTC) - timedelta(seconds=age)
+        await asyncio.to_thread(
+            self.store.take_back, msg.platform, msg.user_id, old, redacted, since
+        )
 
     async def _handle_in_turn(
         self, msg: Incoming, state: ConversationState, text: str, language: str
@@ -510,7 +524,7 @@ class Pipeline:
 
     async def _not_helpful(self, msg: Incoming, state: ConversationState, language: str):
         """After "that didn't help": the runners-up if there are any, else a human."""
-        if state.last_answer_id:
+        if state.last_answer_id and self.knowledge.entry(state.last_answer_id) is not None:
             await asyncio.to_thread(
                 self.store.add_feedback,
                 platform=msg.platform,
@@ -836,6 +850,12 @@ def _category_label(category: str, language: str) -> str:
     if not labels:
         return category
     return labels[1] if language == "zh" else labels[0]
+
+
+def _forget(state: ConversationState, previous: PreviousMessage) -> None:
+    """The window of a kept message has passed: drop its text (guard_split.WINDOW_S)."""
+    if state.previous is previous:
+        state.previous = None
 
 
 def _owner_tag(user_id: str) -> str:

@@ -40,7 +40,7 @@ TOKEN_BYTES = 24  # 192 random bits in every ticket link
 
 
 # The same reply by the same moderator again within this many seconds is a double click.
-DOUBLE_SUBMIT_S = 30
+DOUBLE_SUBMIT_S = 10
 
 
 def _now() -> datetime:
@@ -390,10 +390,12 @@ class TicketStore:
             session.commit()
             return True
 
-    def take_back(self, platform: str, user_id: str, old: str, redacted: str) -> int:
+    def take_back(
+        self, platform: str, user_id: str, old: str, redacted: str, since: datetime
+    ) -> int:
         """A member's message turned out to hold part of a secret (shared.guard_split): in
-        their open tickets and in the feedback, ``old`` becomes ``redacted``. Returns how
-        many rows changed."""
+        their open tickets and in the feedback, ``old`` written ``since`` (when the message
+        came) becomes ``redacted``. Returns how many rows changed."""
         tickets = select(TicketRow.id).where(
             TicketRow.platform == platform,
             TicketRow.user_id == user_id,
@@ -408,13 +410,18 @@ class TicketStore:
                         MessageRow.ticket_id.in_(tickets),
                         MessageRow.author == "user",
                         MessageRow.text.in_([old, f"(edited) {old}"]),
+                        MessageRow.created_at >= since,
                     )
                     .values(text=redacted)
                     .execution_options(synchronize_session=False)
                 ).rowcount
             changed += session.execute(
                 update(FeedbackRow)
-                .where(FeedbackRow.platform == platform, FeedbackRow.question == old)
+                .where(
+                    FeedbackRow.platform == platform,
+                    FeedbackRow.question == old,
+                    FeedbackRow.created_at >= since,
+                )
                 .values(question=redacted)
                 .execution_options(synchronize_session=False)
             ).rowcount
@@ -546,9 +553,6 @@ class TicketStore:
                 return False
             row = session.get(TicketRow, ticket_id)
             session.refresh(row)
-            if self._just_said(session, ticket_id, moderator, text):
-                session.rollback()  # a double click on "Send": the member gets it once
-                return True
             session.add(
                 MessageRow(ticket_id=row.id, author="moderator", text=text, author_name=moderator)
             )
@@ -560,15 +564,16 @@ class TicketStore:
             session.commit()
             return True
 
-    @staticmethod
-    def _just_said(session: Session, ticket_id: int, moderator: str, text: str) -> bool:
-        """The ticket's last message is this very reply by this moderator, seconds ago."""
-        last = session.scalars(
-            select(MessageRow)
-            .where(MessageRow.ticket_id == ticket_id)
-            .order_by(MessageRow.id.desc())
-            .limit(1)
-        ).first()
+    def just_said(self, ticket_id: int, moderator: str, text: str) -> bool:
+        """The ticket's last message is this very reply by this moderator, seconds ago (a
+        double click on "Send")."""
+        with self.sessions() as session:
+            last = session.scalars(
+                select(MessageRow)
+                .where(MessageRow.ticket_id == ticket_id)
+                .order_by(MessageRow.id.desc())
+                .limit(1)
+            ).first()
         return (
             last is not None
             and (last.author, last.author_name, last.text) == ("moderator", moderator, text)

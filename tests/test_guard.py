@@ -211,7 +211,14 @@ SEED_SLIPPED = "legal winner thank year ave sausage worth useful legal wimner th
         ),
         ("https://bob:Summer2024@x.com/", "password", "Summer2024"),
         ("https://pay.example/p?card=4111111111111111&cvv=123", "card_number", "4111111111111111"),
-        ("https://w.example/import?seed=abandon%20ability%20able", "seed_phrase", "abandon"),
+        (
+            "https://w.example/import?seed=abandon%20ability%20able%20about%20above%20absent"
+            "%20absorb%20abstract",
+            "seed_phrase",
+            "abandon",
+        ),
+        ("https://bob:Sup3r@Secret@db.example.com/x", "password", "Secret"),
+        ("ftp://admin:P4ss#word@10.0.0.1/", "password", "P4ss#word"),
         ("https://x.io/k?private_key=" + "cd" * 32, "private_key", "cdcdcdcd"),
         ("https://x.example/reset?token=abc123def456", "password", "abc123def456"),
         # invisible characters inside a secret
@@ -251,6 +258,10 @@ def test_catches_and_redacts(text: str, kind: str, secret: str) -> None:
         "family 👨\u200d👩\u200d👧 photo",  # the joiner between emoji stays
         "https://binance.com/en/register?ref=ABC123",
         "email me at bob@x.com thanks",
+        "my email is bob@example.com: Thanks!",
+        "https://shop.example.com/item?pk=12345",
+        "https://x.example/?seed=424242",
+        "https://shop.example/p?card=visa",
         "my seed phrase is twelve words you write down on paper",
         "mnemonic: abandon ability able about above absent absorb",  # seven: not most of one
         "where do I put my seed phrase when I restore the wallet on a new phone",

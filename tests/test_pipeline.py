@@ -252,6 +252,8 @@ async def test_a_button_whose_entry_a_reload_removed_offers_the_topics_now(mini)
 async def test_a_feedback_press_for_an_entry_not_in_the_knowledge_stores_nothing(mini):
     outcome, (reply,) = await press(mini, "fb:yes:" + "x" * 300)
     assert reply.text == "Glad it helped!" and feedback_rows(mini) == []
+    await press(mini, "fb:no:" + "x" * 300)  # offers help all the same, stores nothing
+    assert feedback_rows(mini) == []
     await press(mini, "fb:yes:reset-password")
     assert [row[:2] for row in feedback_rows(mini)] == [("reset-password", True)]
 

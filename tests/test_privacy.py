@@ -258,7 +258,8 @@ async def test_a_seed_phrase_sent_in_halves_is_taken_back_out_of_both(make_pipel
     assert first.channel.deleted and second.channel.deleted
     stored = all_stored_text(pipeline)
     assert "sausage" not in stored and "yellow" not in stored
-    room = pipeline.conversations.room("test", "group")
+    room = pipeline.conversations.room("console", "group")
+    assert room  # the chat's lines are kept (redacted)
     assert not any("sausage" in line for _, line in room)
     # escalating the member now carries no half of the phrase either
     mod = group("/escalate", user_id="mod", is_moderator=True)
@@ -297,7 +298,8 @@ async def test_a_display_name_holding_a_secret_is_never_repeated_or_stored(make_
     for ticket in pipeline.store.tickets():
         assert "Hunter2Secret" not in ticket.user_name
     assert "Hunter2Secret" not in all_stored_text(pipeline)
-    room = pipeline.conversations.room("test", "group")
+    room = pipeline.conversations.room("console", "group")
+    assert room  # the chat's lines are kept (redacted)
     assert not any("Hunter2Secret" in line for _, line in room)
 
 
@@ -311,4 +313,45 @@ async def test_a_secret_named_by_its_command_word_is_caught_on_any_front_end(mak
     outcome = await pipeline.handle(msg)
     assert outcome.action == "warn"
     assert "Summer2024" not in all_stored_text(pipeline)
-    assert all("Summer2024" not in line for _, line in pipeline.conversations.room("cli", "cli"))
+    assert all(
+        "Summer2024" not in line for _, line in pipeline.conversations.room("console", "console")
+    )
+
+
+async def test_the_first_half_is_taken_back_even_when_it_is_stored_after_the_second(
+    make_pipeline,
+):
+    """The first half waits its turn behind a reply in flood control, so it reaches the
+    ticket after the second half was caught: the take-back waits for it."""
+    pipeline = await make_pipeline(MINI_KB)
+    await pipeline.handle(group("I want to talk to a human", addressed=True))
+    stuck = group("how do I reset my password?", addressed=True, channel=_HeldChannel())
+    first = asyncio.create_task(pipeline.handle(stuck))
+    await asyncio.sleep(0.5)  # its answer waits to be sent
+    half = asyncio.create_task(pipeline.handle(group(HALF_1)))
+    await asyncio.sleep(0.1)
+    second = group(HALF_2)
+    caught = asyncio.create_task(pipeline.handle(second))
+    await asyncio.sleep(0.5)
+    assert second.channel.deleted and second.channel.replies  # at once: warned and deleted
+    stuck.channel.release.set()
+    await asyncio.gather(first, half, caught)
+    assert "sausage" not in all_stored_text(pipeline)
+    room = pipeline.conversations.room("console", "group")
+    assert room  # the chat's lines are kept (redacted)
+    assert not any("sausage" in line for _, line in room)
+    state = pipeline.conversations.state("console", "group", "m1")
+    assert not any("sausage" in line for _, line in state.history)
+    assert "sausage" not in state.last_question
+
+
+async def test_a_kept_message_is_forgotten_after_the_window(make_pipeline, monkeypatch):
+    import shared.guard_split
+
+    monkeypatch.setattr(shared.guard_split, "WINDOW_S", 0.2)
+    pipeline = await make_pipeline(MINI_KB)
+    await pipeline.handle(Incoming(text="my private key is", channel=CollectingChannel()))
+    state = pipeline.conversations.state("console", "console", "user")
+    assert state.previous is not None and state.previous.text == "my private key is"
+    await asyncio.sleep(0.4)
+    assert state.previous is None

@@ -491,6 +491,8 @@ def create_app(
         found = scan(text)  # all of it: a cut could leave most of a secret unrecognised
         if len(text) > MAX_TEXT:  # refused, not cut: the reply comes back to be shortened
             return moderator_page(request, moderator, ticket, "reply_too_long", 400, found.redacted)
+        if store.just_said(ticket.id, moderator.name, found.redacted):  # a double click
+            return _back(f"/queue/{ticket.id}", done="reply_repeat")
         if not store.reply(ticket.id, moderator.name, found.redacted):
             closed = store.get(ticket.id)  # closed by a colleague: the reply comes back
             return moderator_page(request, moderator, closed, "reply_not_open", 409, found.redacted)
@@ -533,6 +535,7 @@ _MODERATOR_NOTES = {
     "released",
     "reply_sent",
     "reply_kept",
+    "reply_repeat",
     "reply_removed",
     "closed_done",
     "not_open",

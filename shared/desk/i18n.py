@@ -118,6 +118,11 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "close": ("Close ticket", "关闭工单"),
     "reply_sent": ("Reply queued for delivery.", "回复已进入发送队列。"),
+    "reply_repeat": (
+        "Not sent again: you sent this same reply seconds ago (a double click?). To send it "
+        "twice on purpose, wait a few seconds.",
+        "未重复发送：您几秒前刚发送过相同的回复（双击了？）。如确需再发一次，请稍候几秒。",
+    ),
     "reply_kept": (
         "Reply kept in the ticket. Nobody receives it: the ticket came from the command line "
         "(supportbot ask or the console), which has no bot to deliver it.",
