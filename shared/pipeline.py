@@ -766,6 +766,11 @@ class Pipeline:
             return ticket, created
 
         ticket, created = await asyncio.to_thread(open_with_words)
+        note = _escalation_note(own.redacted if own is not None else "", target_text)
+        if note:  # why, in the moderator's words, for the staff only (not the member's page)
+            await asyncio.to_thread(
+                self.store.add_message, ticket.id, "note", note, msg.user_name or msg.user_id
+            )
         # The member's link is the member's key (it reads staff replies, writes and rates as
         # the member): the moderator gets the desk's page, behind its login, and the member
         # gets the link from the bot privately (/ticket finds this ticket: find_open).
@@ -850,6 +855,18 @@ def _category_label(category: str, language: str) -> str:
     if not labels:
         return category
     return labels[1] if language == "zh" else labels[0]
+
+
+_ESCALATE_WORD = re.compile(r"^\s*[!/]escalate(?:@\S+)?\s*", re.IGNORECASE)
+
+
+def _escalation_note(command_text: str, target_text: str) -> str:
+    """The staff note an escalation leaves: the moderator's reason ("!escalate double
+    charge"), or, with neither a reason nor the member's words, that there were none."""
+    reason = _ESCALATE_WORD.sub("", command_text or "").strip()
+    if reason:
+        return f"Escalated: {reason}"
+    return "" if target_text.strip() else "Escalated without a message from the member."
 
 
 def _forget(state: ConversationState, previous: PreviousMessage) -> None:

@@ -103,7 +103,7 @@ class MessageRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
-    author: Mapped[str] = mapped_column(String(16))  # user | bot | moderator
+    author: Mapped[str] = mapped_column(String(16))  # user | bot | moderator | note (staff only)
     text: Mapped[str] = mapped_column(Text)  # redacted
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
     author_name: Mapped[str | None] = mapped_column(String(128), nullable=True)  # moderators
@@ -443,11 +443,14 @@ class TicketStore:
             row = session.get(TicketRow, ticket_id)
             return _ticket(row) if row else None
 
-    def messages(self, ticket_id: int) -> list[TicketMessage]:
+    def messages(self, ticket_id: int, *, notes: bool = True) -> list[TicketMessage]:
+        """The ticket's conversation, oldest first; without ``notes`` (the member's page) the
+        staff's notes (author "note": why a moderator escalated) are left out."""
         with self.sessions() as session:
-            rows = session.scalars(
-                select(MessageRow).where(MessageRow.ticket_id == ticket_id).order_by(MessageRow.id)
-            )
+            query = select(MessageRow).where(MessageRow.ticket_id == ticket_id)
+            if not notes:
+                query = query.where(MessageRow.author != "note")
+            rows = session.scalars(query.order_by(MessageRow.id))
             return [
                 TicketMessage(r.author, r.text, _utc(r.created_at), r.author_name) for r in rows
             ]

@@ -635,3 +635,12 @@ def test_closing_asks_first_and_a_closed_ticket_can_be_reopened(desk):
     page = desk.get(f"/queue/{ticket.id}")
     refused = desk.post(f"/queue/{ticket.id}/reopen", data={"csrf": csrf_of(page.text)})
     assert "Not reopened" in refused.text and desk.store.get(ticket.id).status == "closed"
+
+
+def test_a_staff_note_is_on_the_moderators_page_only(desk):
+    ticket = open_ticket(desk.store)
+    assert desk.store.add_message(ticket.id, "note", "Escalated: VIP, refund urgent", "mod")
+    assert "VIP, refund urgent" not in desk.get(f"/t/{ticket.token}").text
+    login(desk)
+    page = desk.get(f"/queue/{ticket.id}")
+    assert "VIP, refund urgent" in page.text and "Staff note" in page.text

@@ -482,6 +482,11 @@ async def test_text_escalate_with_a_reason_still_escalates_and_a_secret_is_guard
     await fake.wait_for_post(fake.dm_channel_of(600000000000000007), since=since)
     tickets = await asyncio.to_thread(_open_tickets, bot.pipeline)
     assert [t.user_id for t in tickets] == ["600000000000000008"]  # the member, not the moderator
+    # the reason is kept as a staff note, which the member's page does not show
+    store = bot.pipeline.store
+    notes = [m for m in store.messages(tickets[0].id) if m.author == "note"]
+    assert [n.text for n in notes] == ["Escalated: double charge"]
+    assert all(m.author != "note" for m in store.messages(tickets[0].id, notes=False))
     since = len(fake.requests)
     leak = fake.guild_message(f"!escalate {SEED}", **moderator, **reference)
     await fake.message_create(leak)

@@ -355,3 +355,13 @@ async def test_a_kept_message_is_forgotten_after_the_window(make_pipeline, monke
     assert state.previous is not None and state.previous.text == "my private key is"
     await asyncio.sleep(0.4)
     assert state.previous is None
+
+
+async def test_an_escalation_without_words_says_so_to_the_staff_only(make_pipeline):
+    pipeline = await make_pipeline(MINI_KB)
+    mod = group("/escalate", user_id="mod", is_moderator=True)
+    await pipeline.escalate(mod, target_user_id="m9", target_text="")
+    (ticket,) = pipeline.store.tickets()
+    notes = [m.text for m in pipeline.store.messages(ticket.id) if m.author == "note"]
+    assert notes == ["Escalated without a message from the member."]
+    assert not pipeline.store.messages(ticket.id, notes=False)

@@ -215,7 +215,7 @@ def create_app(
             "ticket.html",
             status,
             ticket=ticket,
-            messages=store.messages(ticket.id),
+            messages=store.messages(ticket.id, notes=False),  # staff notes stay with staff
             language="zh" if ticket.language == "zh" else "en",
             done=done,
             draft=draft,

@@ -19,6 +19,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "author_user": ("You", "您"),
     "author_bot": ("Bot", "机器人"),
     "author_moderator": ("Support", "客服"),
+    "author_note": ("Staff note (not shown to the member)", "内部备注（用户不可见）"),
     "no_messages": ("No messages yet.", "暂无消息。"),
     "add_details": ("Add details", "补充详情"),
     "add_details_hint": (
