@@ -282,6 +282,11 @@ def _code_label_behind(norm: str, labels: Labels, context, pos: int):
     return None
 
 
+# A code said in Chinese numerals, after a code label: 4 to 8 of them and nothing else.
+_ZH_DIGITS = "零〇一二三四五六七八九两壹贰貳叁參肆伍陆陸柒捌玖"
+_ZH_CODE_RE = re.compile(rf"(?<![{_ZH_DIGITS}])[{_ZH_DIGITS}]{{4,8}}(?![{_ZH_DIGITS}])")
+
+
 def _is_base32_secret(candidate: str) -> bool:
     """Tell a base32 key from four ordinary 4-letter words ("when will this work")."""
     letters = candidate.replace(" ", "").replace("-", "")
@@ -322,6 +327,10 @@ def find_codes(norm: str, labels: Labels) -> list[tuple]:
             and _SHORT_CODE_LABEL.fullmatch(norm[label.start : label.end])
             and (gap.group("said") or not _YEAR.fullmatch(m.group()))
         ):
+            found.append((m.start(), m.end(), "otp"))
+    for m in _ZH_CODE_RE.finditer(norm):  # "验证码：四八二九一三"
+        label = labels.before(m.start(), 8)
+        if label is not None and label.kind == "otp":
             found.append((m.start(), m.end(), "otp"))
     for m in _BASE32_RE.finditer(norm):
         if not _is_base32_secret(m.group()):

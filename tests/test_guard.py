@@ -196,6 +196,9 @@ SEED_SLIPPED = "legal winner thank year ave sausage worth useful legal wimner th
         ("password (Summer2024!)", "password", "Summer2024!"),
         ("my password, if you need it, is Summer2024!", "password", "Summer2024!"),
         ("my pin 2580", "password", "2580"),
+        # a code in Chinese numerals after its label
+        ("验证码：四八二九一三", "otp", "四八二九一三"),
+        ("我的2FA是 肆捌贰玖壹叁", "otp", "肆捌贰玖壹叁"),
         # an authenticator's code after "GA", a short one-time code after "otp"
         ("GA 482913", "otp", "482913"),
         ("otp 4829", "otp", "4829"),
@@ -258,6 +261,8 @@ def test_catches_and_redacts(text: str, kind: str, secret: str) -> None:
         "family 👨\u200d👩\u200d👧 photo",  # the joiner between emoji stays
         "https://binance.com/en/register?ref=ABC123",
         "email me at bob@x.com thanks",
+        "验证码一直收不到",
+        "验证码三五分钟才到",
         "my email is bob@example.com: Thanks!",
         "https://shop.example.com/item?pk=12345",
         "https://x.example/?seed=424242",
