@@ -284,7 +284,11 @@ def _code_label_behind(norm: str, labels: Labels, context, pos: int):
 
 # A code said in Chinese numerals, after a code label: 4 to 8 of them and nothing else.
 _ZH_DIGITS = "零〇一二三四五六七八九两壹贰貳叁參肆伍陆陸柒捌玖"
-_ZH_CODE_RE = re.compile(rf"(?<![{_ZH_DIGITS}])[{_ZH_DIGITS}]{{4,8}}(?![{_ZH_DIGITS}])")
+_ZH_CODE_RE = re.compile(
+    rf"(?<![{_ZH_DIGITS}])[{_ZH_DIGITS}]{{4,8}}(?![{_ZH_DIGITS}])"
+    r"(?!\s*(?:年|月|日|号|號|点|點|分|秒|次|个|個|遍|天|位|小时|小時|元|块|塊))"
+)
+_ZH_GAP = re.compile(r"\s*(?:是|为|為|:|：)?\s*")  # right after the label
 
 
 def _is_base32_secret(candidate: str) -> bool:
@@ -329,8 +333,13 @@ def find_codes(norm: str, labels: Labels) -> list[tuple]:
         ):
             found.append((m.start(), m.end(), "otp"))
     for m in _ZH_CODE_RE.finditer(norm):  # "验证码：四八二九一三"
-        label = labels.before(m.start(), 8)
-        if label is not None and label.kind == "otp":
+        label = labels.before(m.start(), 4)
+        if (
+            label is not None
+            and label.kind == "otp"
+            and _ZH_GAP.fullmatch(norm[label.end : m.start()])
+            and len(set(m.group())) >= 3  # "七七八八" is an idiom, "二零二四年" a year
+        ):
             found.append((m.start(), m.end(), "otp"))
     for m in _BASE32_RE.finditer(norm):
         if not _is_base32_secret(m.group()):

@@ -165,7 +165,7 @@ def _mistyped(word: str) -> bool:
 _SEED_LABEL_RE = re.compile(
     r"(?<![A-Za-z])(?:(?:secret\s*)?(?:recovery|seed|backup|mnemonic)\s*(?:phrase|words?)"
     r"|seed|mnemonic|助记词|助記詞|种子|種子|恢复词|恢復詞)"
-    r"(?:\s*(?:is|are|was|were)(?![A-Za-z]))?\s*[:：=]?\s*",
+    r"(?:\s*(?:is|are|was|were|就是|是|为|為)(?![A-Za-z]))?\s*[:：=]?\s*",
     re.IGNORECASE,
 )
 MIN_LABELLED = 8  # after a seed label, this many list words are most of a phrase already

@@ -59,14 +59,9 @@ _LABEL_WORDS = (
     r"|phrase|words|priv\w*|api|credentials?|login|token|sk|ak|wif|xprv|card(?:\s*number)?"
     r"|number)"
 )
-_OPEN_LABEL = re.compile(_LABEL_WORDS, re.IGNORECASE)
-# A message that ends on such a label, with at most two short words or a colon after it:
-# "my private key is", "my key is below:", "验证码是", "password:"; not "my card has not
-# arrived yet" (a label in passing: reading the pair together costs three scans).
-_ENDS_OPEN = re.compile(
-    rf"(?<![A-Za-z]){_LABEL_WORDS}(?![A-Za-z])(?:\s+[A-Za-z]{{1,6}}){{0,2}}[\s:：=.\-]*$"
-    r"|(?:密码|密碼|私钥|私鑰|密钥|密鑰|秘钥|助记词|助記詞|种子|種子|口令|验证码|驗證碼|安全码|卡号|卡號)"
-    r"[^\n]{0,4}$",
+_OPEN_LABEL = re.compile(
+    rf"(?<![A-Za-z]){_LABEL_WORDS}(?![A-Za-z])"
+    r"|密|钥|鑰|码|碼|助记|助記|种子|種子|口令|验证|驗證|卡",
     re.IGNORECASE,
 )
 _TAIL = 60  # characters at the end of a message where such a label may stand
@@ -77,7 +72,7 @@ def might_continue(previous: str, current: str) -> bool:
     of the first, list words in it (half a seed phrase), or a bare value followed by its
     label ("482913", then "that's my 2fa code"). Most pairs are none of these, and are then
     not read together (that costs as much as scanning both again)."""
-    if _ENDS_OPEN.search(previous, max(0, len(previous) - _TAIL)):
+    if _OPEN_LABEL.search(previous, max(0, len(previous) - _TAIL)):
         return True
     if len(previous) <= 64 and not previous.strip().count(" "):
         return _OPEN_LABEL.search(current, 0, _TAIL) is not None

@@ -10,6 +10,7 @@ what its value is; the value is removed, the rest of the link kept.
 from __future__ import annotations
 
 import re
+from urllib.parse import unquote_plus
 
 # A parameter's name (case, "-" and "_" ignored) -> the kind of secret its value is.
 _NAMES = {
@@ -47,14 +48,17 @@ _PARAM = re.compile(r"[?&#;](?P<name>[A-Za-z0-9_.\-]{1,40})=(?P<value>[^&#\s]+)"
 # scheme://user:password@host, the password up to the last "@" before the path (a password
 # may hold "@" or "#" itself)
 _USERINFO = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://[^/?#@:\s]+:(?P<password>[^/?\s]+)@")
-# What a value must look like to be that secret: a "seed=424242" or "card=visa" is
-# something else (a random seed, a product option).
+# What a value must look like, once decoded (%XX, "+"), to be that secret: a "seed=424242"
+# or "card=visa" is something else (a random seed, a product option).
 _SHAPES = {
     "private_key": re.compile(r"[A-Za-z0-9+/=_\-]{32,}"),
-    "seed_phrase": re.compile(r"[A-Za-z]+(?:(?:%20|\+|%2C|,|_|-|\s)+[A-Za-z]+){7,}", re.I),
+    "seed_phrase": re.compile(
+        r"[A-Za-z]+(?:[\s,;_\-]+[A-Za-z]+){7,}|(?:[\u3400-\u9fff][\s,;_\-]*){12,}"
+    ),
     "otp": re.compile(r"\d{4,8}"),
+    "cvv": re.compile(r"\d{3,4}"),
+    "card": re.compile(r"(?:\d[\s\-]?){13,19}"),
 }
-_CARD_DIGITS = re.compile(r"(?:\d(?:[ \-]|%20)?){13,19}")
 
 
 def find_url_secrets(norm: str, urls: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
@@ -76,11 +80,10 @@ def find_url_secrets(norm: str, urls: list[tuple[int, int]]) -> list[tuple[int, 
 
 
 def _looks_like(kind: str, name: str, value: str) -> bool:
+    value = unquote_plus(value).strip()
     if len(value) < 3:
         return False
     if kind == "card_number":
-        if name in ("cvv", "cvc"):
-            return re.fullmatch(r"\d{3,4}", value) is not None
-        return _CARD_DIGITS.fullmatch(value) is not None
+        kind = "cvv" if name in ("cvv", "cvc") else "card"
     shape = _SHAPES.get(kind)
     return shape is None or shape.fullmatch(value) is not None

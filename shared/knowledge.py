@@ -668,7 +668,7 @@ def normalise_question(text: str) -> str:
 # answers show only when it starts with http(s)://. No braces: contacts fill placeholders.
 _CONTACT_SHAPES = {
     False: re.compile(r"[^@\s{}]+@[^@\s{}]+\.[^@\s{}]+"),
-    True: re.compile(r"https?://[^\s{}]+"),
+    True: re.compile(r"https?://\S+"),
 }
 
 # The languages the bot tells apart (by script: shared/language.py).

@@ -41,6 +41,7 @@ TOKEN_BYTES = 24  # 192 random bits in every ticket link
 
 # The same reply by the same moderator again within this many seconds is a double click.
 DOUBLE_SUBMIT_S = 10
+REPEATED = "repeated"  # what ``reply(..., once=True)`` returns for a double click
 
 
 def _now() -> datetime:
@@ -376,10 +377,11 @@ class TicketStore:
         check and the insert are one transaction, ordered against ``close`` by the row's
         update."""
         with self.sessions() as session:
+            # a staff note is no turn in the conversation: the ticket's activity stays
             touched = session.execute(
                 update(TicketRow)
                 .where(TicketRow.id == ticket_id, TicketRow.status == "open")
-                .values(updated_at=_now())
+                .values(updated_at=TicketRow.updated_at if author == "note" else _now())
             )
             if touched.rowcount != 1:
                 session.rollback()
@@ -394,27 +396,24 @@ class TicketStore:
         self, platform: str, user_id: str, old: str, redacted: str, since: datetime
     ) -> int:
         """A member's message turned out to hold part of a secret (shared.guard_split): in
-        their open tickets and in the feedback, ``old`` written ``since`` (when the message
-        came) becomes ``redacted``. Returns how many rows changed."""
+        their tickets and in the feedback, ``old`` written ``since`` (when the message came)
+        becomes ``redacted``. Returns how many rows changed."""
+        # any of the member's tickets, open or closed since (rare: no shortcut wanted)
         tickets = select(TicketRow.id).where(
-            TicketRow.platform == platform,
-            TicketRow.user_id == user_id,
-            TicketRow.status == "open",
+            TicketRow.platform == platform, TicketRow.user_id == user_id
         )
         with self.sessions() as session:
-            changed = 0
-            if not self.holders.surely_none(platform, user_id):
-                changed += session.execute(
-                    update(MessageRow)
-                    .where(
-                        MessageRow.ticket_id.in_(tickets),
-                        MessageRow.author == "user",
-                        MessageRow.text.in_([old, f"(edited) {old}"]),
-                        MessageRow.created_at >= since,
-                    )
-                    .values(text=redacted)
-                    .execution_options(synchronize_session=False)
-                ).rowcount
+            changed = session.execute(
+                update(MessageRow)
+                .where(
+                    MessageRow.ticket_id.in_(tickets),
+                    MessageRow.author == "user",
+                    MessageRow.text.in_([old, f"(edited) {old}"]),
+                    MessageRow.created_at >= since,
+                )
+                .values(text=redacted)
+                .execution_options(synchronize_session=False)
+            ).rowcount
             changed += session.execute(
                 update(FeedbackRow)
                 .where(
@@ -499,13 +498,14 @@ class TicketStore:
             return {status: count for status, count in session.execute(query)}
 
     def last_messages(self, ticket_ids: list[int]) -> dict[int, TicketMessage]:
-        """The newest message of each ticket (the queue's preview column)."""
+        """The newest message of each ticket that is not a staff note (the queue's preview
+        column; idle closing: whose turn it is)."""
         if not ticket_ids:
             return {}
         with self.sessions() as session:
             newest = (
                 select(func.max(MessageRow.id))
-                .where(MessageRow.ticket_id.in_(ticket_ids))
+                .where(MessageRow.ticket_id.in_(ticket_ids), MessageRow.author != "note")
                 .group_by(MessageRow.ticket_id)
             )
             rows = session.scalars(select(MessageRow).where(MessageRow.id.in_(newest)))
@@ -535,7 +535,7 @@ class TicketStore:
             session.commit()
             return done.rowcount == 1
 
-    def reply(self, ticket_id: int, moderator: str, text: str) -> bool:
+    def reply(self, ticket_id: int, moderator: str, text: str, *, once: bool = False) -> bool | str:
         """A moderator's (redacted) answer: kept in the ticket and queued for the member's
         platform in one transaction. Claims an unclaimed ticket. False, and nothing stored or
         sent, when the ticket is not open: the status check is the update itself, so a close
@@ -556,6 +556,10 @@ class TicketStore:
                 return False
             row = session.get(TicketRow, ticket_id)
             session.refresh(row)
+            # after the row's update, so two clicks' transactions are one after the other
+            if once and self._just_said(session, ticket_id, moderator, text):
+                session.rollback()
+                return REPEATED
             session.add(
                 MessageRow(ticket_id=row.id, author="moderator", text=text, author_name=moderator)
             )
@@ -567,16 +571,16 @@ class TicketStore:
             session.commit()
             return True
 
-    def just_said(self, ticket_id: int, moderator: str, text: str) -> bool:
+    @staticmethod
+    def _just_said(session: Session, ticket_id: int, moderator: str, text: str) -> bool:
         """The ticket's last message is this very reply by this moderator, seconds ago (a
         double click on "Send")."""
-        with self.sessions() as session:
-            last = session.scalars(
-                select(MessageRow)
-                .where(MessageRow.ticket_id == ticket_id)
-                .order_by(MessageRow.id.desc())
-                .limit(1)
-            ).first()
+        last = session.scalars(
+            select(MessageRow)
+            .where(MessageRow.ticket_id == ticket_id, MessageRow.author != "note")
+            .order_by(MessageRow.id.desc())
+            .limit(1)
+        ).first()
         return (
             last is not None
             and (last.author, last.author_name, last.text) == ("moderator", moderator, text)

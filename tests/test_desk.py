@@ -644,3 +644,14 @@ def test_a_staff_note_is_on_the_moderators_page_only(desk):
     login(desk)
     page = desk.get(f"/queue/{ticket.id}")
     assert "VIP, refund urgent" in page.text and "Staff note" in page.text
+
+
+def test_a_staff_note_does_not_keep_a_ticket_from_closing_as_idle(desk_store):
+    ticket = open_ticket(desk_store, user="1")
+    assert desk_store.reply(ticket.id, "mod", "Which network did you use?")
+    with desk_store.sessions() as session:
+        old = datetime.now(UTC) - timedelta(hours=30)
+        session.execute(update(TicketRow).where(TicketRow.id == ticket.id).values(updated_at=old))
+        session.commit()
+    assert desk_store.add_message(ticket.id, "note", "Escalated: VIP", "mod2")
+    assert desk_store.close_idle(24) == [ticket.id]

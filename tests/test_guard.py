@@ -221,6 +221,13 @@ SEED_SLIPPED = "legal winner thank year ave sausage worth useful legal wimner th
             "abandon",
         ),
         ("https://bob:Sup3r@Secret@db.example.com/x", "password", "Secret"),
+        ("https://p.example/?card=4111+1111+1111+1111&cvv=123", "card_number", "4111+1111"),
+        (
+            "https://w.example/?seed=abandon%0Aability%0Aable%0Aabout%0Aabove%0Aabsent%0Aabsorb"
+            "%0Aabstract",
+            "seed_phrase",
+            "abandon",
+        ),
         ("ftp://admin:P4ss#word@10.0.0.1/", "password", "P4ss#word"),
         ("https://x.io/k?private_key=" + "cd" * 32, "private_key", "cdcdcdcd"),
         ("https://x.example/reset?token=abc123def456", "password", "abc123def456"),
@@ -262,6 +269,8 @@ def test_catches_and_redacts(text: str, kind: str, secret: str) -> None:
         "https://binance.com/en/register?ref=ABC123",
         "email me at bob@x.com thanks",
         "验证码一直收不到",
+        "验证码二零二四年以后就收不到了",
+        "验证码七七八八都试了",
         "验证码三五分钟才到",
         "my email is bob@example.com: Thanks!",
         "https://shop.example.com/item?pk=12345",
@@ -489,6 +498,11 @@ def test_scan_file_missing_file_returns_status(tmp_path: Path) -> None:
         ("legal winner thank year wave sausage", "worth useful legal winner thank yellow",
          "seed_phrase", "yellow", "[seed phrase removed]"),
         ("482913", "is my 2fa code", "otp", "482913", "[code removed]"),
+        ("PIN码是", "2580", "password", "2580", None),
+        ("password for my account is", "Summer2024!", "password", "Summer2024!", None),
+        ("what's your 2fa backup code? mine is", "482913", "otp", "482913", None),
+        ("我的助记词是交古汇闪莱粉", "允钱赞设果复", "seed_phrase", "允钱赞设果复",
+         "我的助记词是[seed phrase removed]"),
     ],
 )  # fmt: skip
 def test_a_secret_split_over_two_messages_is_found(

@@ -389,6 +389,7 @@ def test_the_default_chinese_threshold_does_not_bind_the_suggest_threshold(tmp_p
     ],
 )
 def test_a_contact_that_no_link_can_use_is_a_warning(tmp_path, key, value, message):
+    """(A link with a placeholder of its own, https://help.x/{lang}, is no warning.)"""
     path = write(
         tmp_path, "kb.yaml", f"settings:\n  contacts:\n    {key}: {value}\n" + entries_yaml("one")
     )

@@ -365,3 +365,14 @@ async def test_an_escalation_without_words_says_so_to_the_staff_only(make_pipeli
     notes = [m.text for m in pipeline.store.messages(ticket.id) if m.author == "note"]
     assert notes == ["Escalated without a message from the member."]
     assert not pipeline.store.messages(ticket.id, notes=False)
+
+
+async def test_the_first_half_is_taken_back_from_a_ticket_closed_in_between(make_pipeline):
+    pipeline = await make_pipeline(MINI_KB)
+    await pipeline.handle(group("I want to talk to a human", addressed=True))
+    (ticket,) = pipeline.store.tickets()
+    await pipeline.handle(group(HALF_1, addressed=True))
+    assert HALF_1 in [m.text for m in pipeline.store.messages(ticket.id)]
+    assert pipeline.store.close(ticket.id)  # a moderator closes it meanwhile
+    await pipeline.handle(group(HALF_2))
+    assert "sausage" not in all_stored_text(pipeline)

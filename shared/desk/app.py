@@ -55,7 +55,7 @@ from shared.accounts import (
 from shared.desk.i18n import both, label
 from shared.outbox import BOT_PLATFORMS, Outbox, idle_hours_from_env
 from shared.settings import Settings
-from shared.tickets import ORDERS, Ticket, TicketStore
+from shared.tickets import ORDERS, REPEATED, Ticket, TicketStore
 
 log = logging.getLogger(__name__)
 
@@ -491,9 +491,10 @@ def create_app(
         found = scan(text)  # all of it: a cut could leave most of a secret unrecognised
         if len(text) > MAX_TEXT:  # refused, not cut: the reply comes back to be shortened
             return moderator_page(request, moderator, ticket, "reply_too_long", 400, found.redacted)
-        if store.just_said(ticket.id, moderator.name, found.redacted):  # a double click
+        replied = store.reply(ticket.id, moderator.name, found.redacted, once=True)
+        if replied == REPEATED:  # a double click: the member gets it once
             return _back(f"/queue/{ticket.id}", done="reply_repeat")
-        if not store.reply(ticket.id, moderator.name, found.redacted):
+        if not replied:
             closed = store.get(ticket.id)  # closed by a colleague: the reply comes back
             return moderator_page(request, moderator, closed, "reply_not_open", 409, found.redacted)
         log.info("desk: %s replied to ticket %s", moderator.name, ticket.id)
