@@ -73,10 +73,27 @@ def might_continue(previous: str, current: str) -> bool:
     label ("482913", then "that's my 2fa code"). Most pairs are none of these, and are then
     not read together (that costs as much as scanning both again)."""
     if _OPEN_LABEL.search(previous, max(0, len(previous) - _TAIL)):
-        return True
+        return could_be_a_value(current)
     if len(previous) <= 64 and not previous.strip().count(" "):
         return _OPEN_LABEL.search(current, 0, _TAIL) is not None
     return list_word_share(previous) >= 0.6
+
+
+_EDGES = ".,!?;:()[]{}\"'“”‘’"
+
+
+def could_be_a_value(text: str) -> bool:
+    """Whether ``text`` could hold what a label before it names: a digit, a word with
+    symbols in it ("P@ss", "Summer2024!"), a word or two alone ("hunter2", "hunter"),
+    Chinese, or list words. "how long does it take to arrive?" could not."""
+    words = text.split()
+    if len(words) <= 2 or any("\u3400" <= c <= "\u9fff" for c in text):
+        return True
+    for word in words:
+        core = word.strip(_EDGES)
+        if core and not core.isalpha():
+            return True  # digits, symbols, an address, a key
+    return list_word_share(text) >= 0.6
 
 
 def _loose_phrase(joined: str, span: tuple[int, int, str], boundary: int) -> bool:
