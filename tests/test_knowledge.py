@@ -380,6 +380,12 @@ def test_the_default_chinese_threshold_does_not_bind_the_suggest_threshold(tmp_p
     assert load_knowledge(path).settings.matching.suggest_threshold == 0.65
 
 
+def test_a_contact_link_with_a_placeholder_of_its_own_is_no_warning(tmp_path):
+    contacts = "  contacts:\n    help_center_url: 'https://help.x/{lang}'\n"
+    path = write(tmp_path, "kb.yaml", "settings:\n" + contacts + entries_yaml("one"))
+    assert not [p for p in load_knowledge(path).warnings if "contacts." in p.message]
+
+
 @pytest.mark.parametrize(
     ("key", "value", "message"),
     [
@@ -389,7 +395,6 @@ def test_the_default_chinese_threshold_does_not_bind_the_suggest_threshold(tmp_p
     ],
 )
 def test_a_contact_that_no_link_can_use_is_a_warning(tmp_path, key, value, message):
-    """(A link with a placeholder of its own, https://help.x/{lang}, is no warning.)"""
     path = write(
         tmp_path, "kb.yaml", f"settings:\n  contacts:\n    {key}: {value}\n" + entries_yaml("one")
     )
