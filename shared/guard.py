@@ -76,7 +76,7 @@ class GuardResult:
 
 def find_secrets(text: str) -> list[tuple[int, int, str]]:
     """Non-overlapping (start, end, kind) spans of ``text`` that hold a secret, in text order."""
-    return _merge(_detect(text))
+    return merge_spans(_detect(text))
 
 
 def _detect(text: str) -> list[tuple[int, int, str]]:
@@ -114,7 +114,7 @@ def _kinds(spans: list[tuple[int, int, str]]) -> set[str]:
     return found
 
 
-def _merge(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+def merge_spans(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     """Keep the widest span where spans overlap; a span sticking out of it widens it."""
     spans.sort(key=lambda s: (s[0], -(s[1] - s[0]), _PRIORITY[s[2]]))
     merged: list[tuple[int, int, str]] = []
@@ -137,18 +137,27 @@ def scan(text: str) -> GuardResult:
     try:
         text = visible(text)
         detected = _detect(text)
-        spans = _merge(list(detected))
+        spans = merge_spans(list(detected))
     except Exception:  # noqa: BLE001 - a guard that crashes lets the secret through
         return _fail_closed()
+    found = {kind for _, _, kind in spans} | _kinds(detected)
+    return GuardResult(tuple(k for k in KINDS if k in found), _replace(text, spans))
+
+
+def redact(text: str, spans: list[tuple[int, int, str]]) -> str:
+    """``text`` with each of ``spans`` (merged first) replaced by its placeholder."""
+    return _replace(text, merge_spans(list(spans)))
+
+
+def _replace(text: str, merged: list[tuple[int, int, str]]) -> str:
     parts: list[str] = []
     last = 0
-    for start, end, kind in spans:
+    for start, end, kind in merged:
         parts.append(text[last:start])
         parts.append(PLACEHOLDERS[kind])
         last = end
     parts.append(text[last:])
-    found = {kind for _, _, kind in spans} | _kinds(detected)
-    return GuardResult(tuple(k for k in KINDS if k in found), "".join(parts))
+    return "".join(parts)
 
 
 def _fail_closed() -> GuardResult:

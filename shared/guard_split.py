@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from shared.guard import KINDS, PLACEHOLDERS, GuardResult, find_secrets, visible
+from shared.guard import KINDS, GuardResult, find_secrets, merge_spans, redact, visible
 from shared.guard_seed import exact_list_words, list_word_share
 
 WINDOW_S = 120.0  # how long a message may wait for the rest of its secret
@@ -37,20 +37,20 @@ def across(previous: str, current: str, alone: str | None = None) -> Across | No
     boundary = len(previous) + 1
     spans = [s for s in find_secrets(joined) if not _loose_phrase(joined, s, boundary)]
     if alone is None:
-        alone = _redact(current, find_secrets(current))
+        alone = redact(current, find_secrets(current))
     in_current = [
         (max(s, boundary) - boundary, e - boundary, k) for s, e, k in spans if e > boundary
     ]
     in_previous = [(s, min(e, len(previous)), k) for s, e, k in spans if s < len(previous)]
-    together = _redact(current, in_current)
+    together = redact(current, in_current)
     if not in_previous and together in (current, alone):
         return None  # nothing, or nothing the message alone did not show
     if alone != current:  # the message's own secrets stay removed too
-        in_current = _merge(in_current + find_secrets(current))
-        together = _redact(current, in_current)
+        in_current = merge_spans(in_current + find_secrets(current))
+        together = redact(current, in_current)
     kinds = {k for _, _, k in in_current} | {k for _, _, k in in_previous}
     result = GuardResult(tuple(k for k in KINDS if k in kinds), together)
-    return Across(result, _redact(previous, in_previous) if in_previous else None)
+    return Across(result, redact(previous, in_previous) if in_previous else None)
 
 
 # Words that may name what the next message holds ("my private key is", "验证码：").
@@ -105,24 +105,3 @@ def _loose_phrase(joined: str, span: tuple[int, int, str], boundary: int) -> boo
     if kind != "seed_phrase" or start >= boundary or end <= boundary:
         return False
     return not exact_list_words(joined[start:end])
-
-
-def _merge(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
-    merged: list[tuple[int, int, str]] = []
-    for start, end, kind in sorted(spans):
-        if start >= end:
-            continue
-        if merged and start < merged[-1][1]:
-            last = merged[-1]
-            merged[-1] = (last[0], max(last[1], end), last[2])
-        else:
-            merged.append((start, end, kind))
-    return merged
-
-
-def _redact(text: str, spans: list[tuple[int, int, str]]) -> str:
-    parts, last = [], 0
-    for start, end, kind in _merge(list(spans)):
-        parts += [text[last:start], PLACEHOLDERS[kind]]
-        last = end
-    return "".join(parts) + text[last:]

@@ -332,15 +332,15 @@ class _Checker:
 
     def _placeholders(
         self, file: str, line: int, text: str, what: str, known: frozenset[str] = PLACEHOLDERS
-    ) -> None:
-        """Placeholders are plain ``{name}``s from ``known`` (any name for templates, where
-        an unknown one stays as written); braces balanced. Anything else would only fail
-        when the bot replies."""
+    ) -> list[str] | None:
+        """Placeholders are plain ``{name}``s from ``known`` (a template's: those its
+        built-in text uses); braces balanced. Anything else would only fail, or be sent as
+        written, when the bot replies. Returns the names used (None: broken braces)."""
         try:
             parsed = [(n, spec, conv) for _, n, spec, conv in string.Formatter().parse(text)]
         except ValueError as exc:
             self.error(file, line, f"{what}: broken braces ({exc}); write {{{{ and }}}}")
-            return
+            return None
         fields = []
         for name, spec, conversion in parsed:
             if name is None:
@@ -355,12 +355,11 @@ class _Checker:
                 )
             else:
                 fields.append(name)
-        if not known:
-            return
         for name in fields:
-            if name not in PLACEHOLDERS:
-                allowed = ", ".join("{" + p + "}" for p in sorted(PLACEHOLDERS))
+            if name not in known:
+                allowed = ", ".join("{" + p + "}" for p in sorted(known))
                 self.error(file, line, f"{what}: unknown placeholder {{{name}}} (known: {allowed})")
+        return fields
 
     def _settings(self, file: str, node: Any, line: int) -> KnowledgeSettings | None:
         if not isinstance(node, _Node):
@@ -411,9 +410,9 @@ class _Checker:
             if value is not None and not (isinstance(value, str) and value.strip()):
                 self.error(file, node.key_lines[key], f"contacts.{key} must be text or null")
             out[key] = value.strip() if isinstance(value, str) and value.strip() else None
-            if out[key] is not None and not _CONTACT_SHAPES[key.endswith("_url")].fullmatch(
-                out[key]
-            ):  # a warning: in an answer's text it still reads (older files use it so)
+            shape = _LINK if key.endswith("_url") else _EMAIL
+            if out[key] is not None and not shape.fullmatch(out[key]):
+                # a warning: in an answer's text it still reads (older files use it so)
                 if key.endswith("_url"):
                     why = "does not start with https://: links that use it are left out"
                 else:
@@ -495,16 +494,11 @@ class _Checker:
         name); another name would reach members as written ("Ticket: {ticketurl}"), and a
         template without its ticket link leaves the member without one."""
         where = f"templates.{lang}.{key}"
-        self._placeholders(file, line, text, where, frozenset())
-        allowed = _template_fields(key) | {"exchange_name"}
-        try:
-            used = _fields(text)
-        except ValueError:
-            return  # broken braces: reported above
-        for name in sorted(used - allowed):
-            known = ", ".join("{" + n + "}" for n in sorted(allowed))
-            self.error(file, line, f"{where}: unknown placeholder {{{name}}} (known: {known})")
-        for name in sorted(_ESSENTIAL & _template_fields(key) - used):
+        allowed = frozenset(_template_fields(key) | {"exchange_name"})
+        used = self._placeholders(file, line, text, where, allowed)
+        if used is None:
+            return  # broken braces: reported
+        for name in sorted(_ESSENTIAL & _template_fields(key) - set(used)):
             self.warn(file, line, f"{where} leaves out {{{name}}}: the member gets no link")
 
     def _entry(self, file: str, node: Any, line: int) -> None:
@@ -664,12 +658,10 @@ def normalise_question(text: str) -> str:
     return re.sub(r"[\W_]+", " ", text.casefold()).strip()
 
 
-# What a contact must look like: an address (an e-mail), or a link (the *_url ones), which
-# answers show only when it starts with http(s)://. No braces: contacts fill placeholders.
-_CONTACT_SHAPES = {
-    False: re.compile(r"[^@\s{}]+@[^@\s{}]+\.[^@\s{}]+"),
-    True: re.compile(r"https?://\S+"),
-}
+# What a contact must look like: an e-mail address, or a link (the *_url ones), which
+# answers show only when it starts with http(s)://.
+_EMAIL = re.compile(r"[^@\s{}]+@[^@\s{}]+\.[^@\s{}]+")
+_LINK = re.compile(r"https?://\S+")
 
 # The languages the bot tells apart (by script: shared/language.py).
 SPOKEN = ("en", "zh")

@@ -280,14 +280,15 @@ def _encode_new(encoder: Encoder, texts: list[str], known: dict[str, np.ndarray]
     """The vectors of ``texts``: the known ones reused, the others encoded in pieces with a
     pause between them (an edit of one answer encodes one text, not the knowledge)."""
     new = sorted({t for t in texts if t not in known})
-    made = dict(known)
+    made: dict[str, np.ndarray] = {}
     for start in range(0, len(new), RELOAD_PIECE):
         piece = new[start : start + RELOAD_PIECE]
         made.update(zip(piece, encoder.encode(piece), strict=True))
         time.sleep(RELOAD_PAUSE_S)  # a waiting question takes the encoder now
     if not texts:
         return encoder.encode(texts)
-    return np.stack([made[t] for t in texts]).astype(np.float32, copy=False)
+    vectors = [known[t] if t in known else made[t] for t in texts]
+    return np.stack(vectors).astype(np.float32, copy=False)
 
 
 class Index:

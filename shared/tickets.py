@@ -554,8 +554,7 @@ class TicketStore:
             if touched.rowcount != 1:
                 session.rollback()
                 return False
-            row = session.get(TicketRow, ticket_id)
-            session.refresh(row)
+            row = session.get(TicketRow, ticket_id)  # read after the update: its values
             # after the row's update, so two clicks' transactions are one after the other
             if once and self._just_said(session, ticket_id, moderator, text):
                 session.rollback()
